@@ -1,0 +1,51 @@
+//! Settings the schedulers and the blocking pool read at run time, fixed by the `Builder`.
+
+use std::sync::Arc;
+
+/// A user hook run on runtime threads.
+pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
+
+/// Produces the name of each new runtime thread.
+pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// How the runtime's OS threads (workers and blocking threads) are made.
+#[derive(Clone)]
+pub(crate) struct ThreadConfig {
+    pub(crate) name: ThreadNameFn,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) after_start: Option<Callback>,
+    pub(crate) before_stop: Option<Callback>,
+}
+
+impl ThreadConfig {
+    /// A `std::thread::Builder` with the configured name and stack size.
+    pub(crate) fn builder(&self) -> std::thread::Builder {
+        let mut builder = std::thread::Builder::new().name((self.name)());
+        if let Some(size) = self.stack_size {
+            builder = builder.stack_size(size);
+        }
+        builder
+    }
+
+    pub(crate) fn run_after_start(&self) {
+        if let Some(hook) = &self.after_start {
+            hook();
+        }
+    }
+
+    pub(crate) fn run_before_stop(&self) {
+        if let Some(hook) = &self.before_stop {
+            hook();
+        }
+    }
+}
+
+/// Scheduler settings.
+#[derive(Clone)]
+pub(crate) struct Config {
+    /// Tasks run between two non-blocking polls of the driver.
+    pub(crate) event_interval: u32,
+    /// Every this many ticks, a worker takes from the injection queue before its own.
+    pub(crate) global_queue_interval: u32,
+    pub(crate) thread: ThreadConfig,
+}

@@ -1,0 +1,138 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! One OS thread per worker. Each worker owns a fixed ring run queue (`queue.rs`) and a
+//! LIFO slot; tasks woken on a worker go to its LIFO slot (so a message's receiver runs
+//! next, while the data is hot in cache) or the back of its ring; tasks from outside go to
+//! the injection queue. A worker that runs dry steals half of a random victim's ring, then
+//! looks at the injection queue, then parks (`idle.rs`, `park.rs`). See `worker.rs` for the
+//! loop and its fairness rules.
+
+mod idle;
+mod park;
+pub(crate) mod queue;
+mod worker;
+
+pub(crate) use self::worker::{Context, Handle};
+
+use crate::loom::sync::{Condvar, Mutex};
+use crate::runtime::blocking;
+use crate::runtime::config::Config;
+use crate::runtime::context;
+use crate::runtime::driver::{self, Driver};
+use crate::runtime::scheduler;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::time::Instant;
+
+/// The scheduler, owned by the `Runtime`: the worker threads.
+pub(crate) struct MultiThread {
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+/// Counts workers that have finished, so shutdown can wait with a deadline.
+pub(super) struct ExitLatch {
+    exited: Mutex<usize>,
+    condvar: Condvar,
+}
+
+impl MultiThread {
+    pub(crate) fn new(
+        num_workers: usize,
+        driver: Driver,
+        driver_handle: driver::Handle,
+        blocking_spawner: blocking::Spawner,
+        config: Config,
+    ) -> io::Result<(MultiThread, std::sync::Arc<Handle>)> {
+        let (handle, cores) =
+            worker::create(num_workers, driver, driver_handle, blocking_spawner, config);
+        let mut threads = Vec::with_capacity(num_workers);
+        for core in cores {
+            let worker_handle = handle.clone();
+            let spawned = handle
+                .config()
+                .thread
+                .builder()
+                .spawn(move || worker::run(worker_handle, core));
+            match spawned {
+                Ok(thread) => threads.push(thread),
+                Err(err) => {
+                    // Stop the workers already started before reporting the error.
+                    handle.close();
+                    for thread in threads {
+                        let _ = thread.join();
+                    }
+                    return Err(io::Error::new(
+                        err.kind(),
+                        format!("failed to spawn a Kairos worker thread: {err}"),
+                    ));
+                }
+            }
+        }
+        let scheduler = MultiThread {
+            threads: Mutex::new(threads),
+        };
+        Ok((scheduler, handle))
+    }
+
+    /// Runs `future` on the calling thread (which is not a worker), blocking it meanwhile.
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, handle: &scheduler::Handle, future: F) -> F::Output {
+        let _enter = context::enter_runtime(handle);
+        crate::runtime::park::block_on_unchecked(future)
+    }
+
+    /// Tells the workers to stop, then waits for them until `deadline` (`None`: forever).
+    /// Each worker drops the futures of the tasks it owns before exiting; a worker stuck in
+    /// a task's poll past the deadline is left behind (detached).
+    pub(crate) fn shutdown(&self, handle: &Handle, deadline: Option<Instant>) {
+        handle.close();
+        let all_exited = handle.exit_latch().wait(handle.num_workers(), deadline);
+        let threads = std::mem::take(&mut *self.threads.lock());
+        if all_exited {
+            for thread in threads {
+                // A worker thread never panics out (task panics are caught), and if the
+                // scheduler itself did, the panic was already reported on that thread.
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl ExitLatch {
+    pub(super) fn new() -> ExitLatch {
+        ExitLatch {
+            exited: Mutex::new(0),
+            condvar: Condvar::new(),
+        }
+    }
+
+    pub(super) fn count_down(&self) {
+        *self.exited.lock() += 1;
+        self.condvar.notify_all();
+    }
+
+    /// Waits until `n` workers exited or `deadline` passed; returns whether they all did.
+    fn wait(&self, n: usize, deadline: Option<Instant>) -> bool {
+        let mut exited = self.exited.lock();
+        while *exited < n {
+            match deadline {
+                None => exited = self.condvar.wait(exited),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    exited = self.condvar.wait_timeout(exited, deadline - now).0;
+                }
+            }
+        }
+        true
+    }
+}
+
+impl fmt::Debug for MultiThread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MultiThread").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,707 @@
+//! A worker: the loop each worker thread runs, and how tasks are scheduled onto workers.
+//!
+//! The loop, one *tick* per task:
+//! 1. Every `event_interval` ticks, poll the driver without blocking, and check for
+//!    shutdown.
+//! 2. Take the next task: every `global_queue_interval` ticks the injection queue first
+//!    (so tasks from outside are never starved by busy local queues), otherwise the LIFO
+//!    slot, then the ring, then a batch from the injection queue.
+//! 3. With nothing local, become a searching worker (at most half of them at once) and
+//!    steal half of a random victim's ring, or take from the injection queue.
+//! 4. With nothing anywhere, park.
+//!
+//! Running a task also runs the tasks it wakes through the LIFO slot, within the same
+//! cooperative budget and at most [`MAX_LIFO_POLLS_PER_TICK`] of them; past that the LIFO
+//! task goes to the back of the ring, so two tasks waking each other forever cannot keep
+//! the rest of the ring waiting.
+//!
+//! The LIFO slot is an atomic pointer rather than a plain field so that other workers can
+//! take a task out of it when its worker is stuck inside one long poll; see
+//! [`Remote::lifo`] and `steal_stalled_lifo`.
+
+use super::idle::Idle;
+use super::park::{self, Parker, Unparker};
+use super::queue::{self, Local, Steal};
+use super::ExitLatch;
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::*};
+use crate::loom::sync::{Arc, Mutex};
+use crate::runtime::blocking;
+use crate::runtime::config::Config;
+use crate::runtime::context::{self, FastRand};
+use crate::runtime::driver::{self, Driver};
+use crate::runtime::scheduler::{self, Inject};
+use crate::task::{self, coop, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::ptr::{self, NonNull};
+use std::time::Duration;
+
+/// Tasks taken from the LIFO slot after one task, before the LIFO task has to queue.
+const MAX_LIFO_POLLS_PER_TICK: usize = 3;
+
+/// How long a task may sit in the LIFO slot of a worker stuck in one poll before an idle
+/// worker takes it.
+const LIFO_STALL: Duration = Duration::from_millis(1);
+
+/// Watch rounds with every LIFO slot empty after which the watcher goes to sleep.
+const LIFO_WATCH_ROUNDS: u32 = 16;
+
+/// The shared part of the scheduler, referenced by every task and handle.
+pub(crate) struct Handle {
+    shared: Shared,
+    pub(crate) driver: driver::Handle,
+    pub(crate) blocking_spawner: blocking::Spawner,
+    config: Config,
+}
+
+struct Shared {
+    remotes: Box<[Remote]>,
+    inject: Inject<Arc<Handle>>,
+    idle: Idle,
+    /// Cores handed in by workers that finished shutting down.
+    shutdown_cores: Mutex<Vec<Box<Core>>>,
+    exit_latch: ExitLatch,
+    /// Set while an idle worker holds the LIFO watcher role.
+    lifo_watcher: AtomicBool,
+}
+
+/// What other threads may touch of a worker.
+struct Remote {
+    steal: Steal<Arc<Handle>>,
+    unparker: Unparker,
+    /// How many times the worker parked (a metric).
+    park_count: AtomicU64,
+    /// Written by the worker at every poll; on its own cache line so that stealers
+    /// reading `steal` do not contend with it.
+    lifo: LifoSlot,
+}
+
+/// A worker's LIFO slot, and the poll counter that tells whether the worker is stuck.
+#[repr(align(128))]
+struct LifoSlot {
+    /// The worker fills and empties the slot with swaps; a watching worker may take the
+    /// task with a compare-and-swap, but only once the worker has stayed in the same poll
+    /// (same `poll_seq`) for a whole watch round ([`LIFO_STALL`]).
+    task: AtomicPtr<Header>,
+    /// Bumped by the worker at every task poll (it is the only writer).
+    poll_seq: AtomicU32,
+}
+
+/// What a worker owns.
+pub(super) struct Core {
+    index: usize,
+    tick: u32,
+    run_queue: Local<Arc<Handle>>,
+    owned: OwnedTasks<Arc<Handle>>,
+    is_searching: bool,
+    /// Taken out while the worker is parked.
+    park: Option<Parker>,
+    rand: FastRand,
+    /// Whether this worker holds the LIFO watcher role (see `Context::park`).
+    watching: bool,
+    /// Consecutive watch rounds in which every LIFO slot was empty.
+    quiet_rounds: u32,
+    /// What this worker saw in each LIFO slot at its last watch round.
+    lifo_seen: Vec<(*mut Header, u32)>,
+}
+
+// SAFETY: `lifo_seen` holds pointers only to compare them, never to dereference them;
+// everything else in `Core` is `Send`.
+unsafe impl Send for Core {}
+
+/// This thread's view of the scheduler while it runs as a worker.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    index: usize,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+/// Builds the shared state and one core per worker.
+pub(super) fn create(
+    num_workers: usize,
+    driver: Driver,
+    driver_handle: driver::Handle,
+    blocking_spawner: blocking::Spawner,
+    config: Config,
+) -> (Arc<Handle>, Vec<Box<Core>>) {
+    let park_shared = park::Shared::new(driver);
+    let mut cores = Vec::with_capacity(num_workers);
+    let mut remotes = Vec::with_capacity(num_workers);
+    for index in 0..num_workers {
+        let (steal, run_queue) = queue::local();
+        let parker = Parker::new(park_shared.clone());
+        remotes.push(Remote {
+            steal,
+            unparker: parker.unparker(),
+            park_count: AtomicU64::new(0),
+            lifo: LifoSlot {
+                task: AtomicPtr::new(ptr::null_mut()),
+                poll_seq: AtomicU32::new(0),
+            },
+        });
+        cores.push(Box::new(Core {
+            index,
+            tick: 0,
+            run_queue,
+            owned: OwnedTasks::new(),
+            is_searching: false,
+            park: Some(parker),
+            rand: FastRand::new(context::random_seed() ^ index as u64),
+            watching: false,
+            quiet_rounds: 0,
+            lifo_seen: vec![(ptr::null_mut(), 0); num_workers],
+        }));
+    }
+    let handle = Arc::new(Handle {
+        shared: Shared {
+            remotes: remotes.into_boxed_slice(),
+            inject: Inject::new(),
+            idle: Idle::new(num_workers),
+            shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
+            exit_latch: ExitLatch::new(),
+            lifo_watcher: AtomicBool::new(false),
+        },
+        driver: driver_handle,
+        blocking_spawner,
+        config,
+    });
+    (handle, cores)
+}
+
+/// The body of a worker thread.
+pub(super) fn run(handle: Arc<Handle>, core: Box<Core>) {
+    /// Counts the worker out even if the scheduler itself panics.
+    struct CountDown<'a>(&'a ExitLatch);
+    impl Drop for CountDown<'_> {
+        fn drop(&mut self) {
+            self.0.count_down();
+        }
+    }
+    let _count_down = CountDown(&handle.shared.exit_latch);
+    let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
+    {
+        let _current = context::set_current(&scheduler_handle);
+        handle.config.thread.run_after_start();
+    }
+    {
+        let _enter = context::enter_runtime(&scheduler_handle);
+        let index = core.index;
+        let cx = scheduler::Context::MultiThread(Context {
+            handle: handle.clone(),
+            index,
+            core: RefCell::new(Some(core)),
+        });
+        context::set_scheduler(&cx, || {
+            let scheduler::Context::MultiThread(cx) = &cx else {
+                unreachable!()
+            };
+            cx.run();
+        });
+    }
+    {
+        let _current = context::set_current(&scheduler_handle);
+        handle.config.thread.run_before_stop();
+    }
+}
+
+impl Context {
+    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        let mut core = self.core.borrow_mut();
+        f(core.as_mut().expect("the worker core is missing"))
+    }
+
+    fn remote(&self) -> &Remote {
+        &self.handle.shared.remotes[self.index]
+    }
+
+    fn run(&self) {
+        let shared = &self.handle.shared;
+        let event_interval = self.handle.config.event_interval;
+        while !shared.inject.is_closed() {
+            let tick = self.with_core(|core| {
+                core.tick = core.tick.wrapping_add(1);
+                core.tick
+            });
+            if tick % event_interval == 0 {
+                self.maintenance();
+            }
+            if let Some(task) = self.next_task(tick) {
+                self.run_task(task);
+                continue;
+            }
+            if let Some(task) = self.steal_work() {
+                self.run_task(task);
+                continue;
+            }
+            if let Some(task) = self.park() {
+                self.run_task(task);
+            }
+        }
+        let core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("the worker core is missing");
+        self.handle.shutdown_core(core);
+    }
+
+    /// Lets the driver process ready events without blocking.
+    fn maintenance(&self) {
+        let mut parker = self
+            .with_core(|core| core.park.take())
+            .expect("parker missing");
+        parker.park_timeout_zero(&self.handle.driver);
+        self.with_core(|core| core.park = Some(parker));
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Notified<Arc<Handle>>> {
+        let shared = &self.handle.shared;
+        let remote = self.remote();
+        self.with_core(|core| {
+            if tick % self.handle.config.global_queue_interval == 0 {
+                if let Some(task) = shared.inject.pop(&mut core.owned) {
+                    return Some(task);
+                }
+            }
+            if let Some(task) = remote.lifo.take() {
+                return Some(task);
+            }
+            if let Some(task) = core.run_queue.pop() {
+                return Some(task);
+            }
+            if shared.inject.is_empty() {
+                return None;
+            }
+            // Take a fair share of the injection queue, keeping room in the ring.
+            let share = shared.inject.len() / shared.remotes.len() + 1;
+            let max = share
+                .min(core.run_queue.remaining_slots())
+                .min(queue::CAPACITY / 2);
+            let mut first = None;
+            let Core {
+                run_queue, owned, ..
+            } = core;
+            shared.inject.pop_batch(max, owned, |task| {
+                if first.is_none() {
+                    first = Some(task);
+                } else {
+                    run_queue.push_back_or_overflow(task, &shared.inject);
+                }
+            });
+            first
+        })
+    }
+
+    fn run_task(&self, task: Notified<Arc<Handle>>) {
+        self.transition_from_searching();
+        let remote = self.remote();
+        let shared = &self.handle.shared;
+        coop::budget(|| {
+            remote.lifo.bump_poll_seq();
+            task.run();
+            let mut lifo_polls = 0;
+            while let Some(task) = remote.lifo.take() {
+                if lifo_polls >= MAX_LIFO_POLLS_PER_TICK || !coop::has_budget_remaining() {
+                    // Enough LIFO turns: queue it behind the others.
+                    self.with_core(|core| {
+                        core.run_queue.push_back_or_overflow(task, &shared.inject)
+                    });
+                    self.handle.notify_parked();
+                    break;
+                }
+                lifo_polls += 1;
+                remote.lifo.bump_poll_seq();
+                task.run();
+            }
+        });
+    }
+
+    fn transition_from_searching(&self) {
+        let was_searching = self.with_core(|core| std::mem::take(&mut core.is_searching));
+        if was_searching && self.handle.shared.idle.transition_worker_from_searching() {
+            // We were the last searcher and found work: there may be more, keep someone
+            // looking.
+            self.handle.notify_parked();
+        }
+    }
+
+    fn steal_work(&self) -> Option<Notified<Arc<Handle>>> {
+        let shared = &self.handle.shared;
+        self.with_core(|core| {
+            if !core.is_searching {
+                core.is_searching = shared.idle.transition_worker_to_searching();
+                if !core.is_searching {
+                    return None;
+                }
+            }
+            let n = shared.remotes.len();
+            let start = core.rand.next_below(n as u32) as usize;
+            for offset in 0..n {
+                let victim = (start + offset) % n;
+                if victim == core.index {
+                    continue;
+                }
+                if let Some(task) = shared.remotes[victim].steal.steal_into(&mut core.run_queue) {
+                    return Some(task);
+                }
+            }
+            shared.inject.pop(&mut core.owned)
+        })
+    }
+
+    /// Parks until there may be work. Returns a task to run if, while watching, it took
+    /// one from a stalled LIFO slot.
+    ///
+    /// # The LIFO watcher
+    ///
+    /// A task in a worker's LIFO slot waits for that worker's current poll to end. If that
+    /// poll runs long (a CPU-heavy step, a blocking call), the task would wait with it,
+    /// even with other workers idle. So one parking worker at a time takes the *watcher*
+    /// role while other workers are busy: it parks with a [`LIFO_STALL`] timeout, and at
+    /// each round takes any LIFO task whose worker has not started a new poll since the
+    /// previous round. It gives the role up after [`LIFO_WATCH_ROUNDS`] rounds with every
+    /// slot empty, or when every other worker is idle; a worker that fills its LIFO slot
+    /// while nobody watches and some worker is parked wakes one to take the role.
+    fn park(&self) -> Option<Notified<Arc<Handle>>> {
+        let shared = &self.handle.shared;
+        let is_searching = self.with_core(|core| std::mem::take(&mut core.is_searching));
+        if shared
+            .idle
+            .transition_worker_to_parked(self.index, is_searching)
+            && (shared.remotes.iter().any(|remote| !remote.steal.is_empty())
+                || !shared.inject.is_empty())
+        {
+            // We were the last searcher: a task pushed while we gave up may have found
+            // us still counted as searching. Wake a worker (perhaps us) for it.
+            self.handle.notify_parked();
+        }
+        self.remote().park_count.fetch_add(1, Relaxed);
+        let task = loop {
+            let watching = self.update_watch_role();
+            let mut parker = self
+                .with_core(|core| core.park.take())
+                .expect("parker missing");
+            if watching {
+                parker.park_timeout(&self.handle.driver, LIFO_STALL);
+            } else {
+                parker.park(&self.handle.driver);
+            }
+            self.with_core(|core| core.park = Some(parker));
+            if shared.inject.is_closed() {
+                break None;
+            }
+            if watching {
+                if let Some(task) = self.watch_round() {
+                    if !shared.idle.unpark_worker_by_id(self.index) {
+                        self.with_core(|core| core.is_searching = true);
+                    }
+                    break Some(task);
+                }
+            }
+            if self.transition_from_parked() {
+                break None;
+            }
+        };
+        self.release_watch_role();
+        task
+    }
+
+    /// After waking: true if the worker should go back to work.
+    fn transition_from_parked(&self) -> bool {
+        let shared = &self.handle.shared;
+        let local_work = self.with_core(|core| !core.run_queue.is_empty());
+        if local_work {
+            // The driver scheduled tasks on this worker while it was parked.
+            if !shared.idle.unpark_worker_by_id(self.index) {
+                self.with_core(|core| core.is_searching = true);
+            }
+            if self.with_core(|core| core.run_queue.len() > 1) {
+                self.handle.notify_parked();
+            }
+            return true;
+        }
+        if shared.idle.is_parked(self.index) {
+            // Spurious wake-up.
+            return false;
+        }
+        // A notifier took us off the sleepers list and counted us as searching.
+        self.with_core(|core| core.is_searching = true);
+        true
+    }
+
+    /// Takes, keeps or gives up the watcher role; returns whether this worker watches.
+    fn update_watch_role(&self) -> bool {
+        let shared = &self.handle.shared;
+        let others_busy = shared.idle.num_unparked() > 0;
+        self.with_core(|core| {
+            if core.watching {
+                if !others_busy || core.quiet_rounds >= LIFO_WATCH_ROUNDS {
+                    core.watching = false;
+                    shared.lifo_watcher.store(false, Release);
+                }
+            } else if others_busy
+                && shared
+                    .lifo_watcher
+                    .compare_exchange(false, true, AcqRel, Relaxed)
+                    .is_ok()
+            {
+                core.watching = true;
+                core.quiet_rounds = 0;
+                for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
+                    *seen = remote.lifo.observe();
+                }
+            }
+            core.watching
+        })
+    }
+
+    fn release_watch_role(&self) {
+        let shared = &self.handle.shared;
+        self.with_core(|core| {
+            if std::mem::take(&mut core.watching) {
+                shared.lifo_watcher.store(false, Release);
+            }
+        });
+    }
+
+    /// One watch round: takes a task from a LIFO slot whose worker has not started another
+    /// poll since the previous round.
+    fn watch_round(&self) -> Option<Notified<Arc<Handle>>> {
+        let shared = &self.handle.shared;
+        self.with_core(|core| {
+            let mut occupied = false;
+            for (index, remote) in shared.remotes.iter().enumerate() {
+                if index == core.index {
+                    continue;
+                }
+                let now = remote.lifo.observe();
+                let before = std::mem::replace(&mut core.lifo_seen[index], now);
+                if now.0.is_null() {
+                    continue;
+                }
+                occupied = true;
+                if before == now {
+                    if let Some(task) = remote.lifo.take_stalled(now.0) {
+                        core.quiet_rounds = 0;
+                        return Some(task);
+                    }
+                }
+            }
+            core.quiet_rounds = if occupied { 0 } else { core.quiet_rounds + 1 };
+            None
+        })
+    }
+}
+
+impl LifoSlot {
+    /// Puts `task` in the slot; returns the task it displaced. Called by the owner only.
+    fn put(&self, task: Notified<Arc<Handle>>) -> Option<Notified<Arc<Handle>>> {
+        let previous = self.task.swap(task.into_raw().as_ptr(), AcqRel);
+        // SAFETY: a non-null slot holds a `Notified` reference stored by `put`; the swap
+        // made it ours.
+        NonNull::new(previous).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Empties the slot. Called by the owner only.
+    fn take(&self) -> Option<Notified<Arc<Handle>>> {
+        if self.task.load(Relaxed).is_null() {
+            return None;
+        }
+        let previous = self.task.swap(ptr::null_mut(), AcqRel);
+        // SAFETY: as in `put`.
+        NonNull::new(previous).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Takes `expected` out of the slot if it is still there (a watcher's steal).
+    fn take_stalled(&self, expected: *mut Header) -> Option<Notified<Arc<Handle>>> {
+        self.task
+            .compare_exchange(expected, ptr::null_mut(), AcqRel, Relaxed)
+            .ok()
+            // SAFETY: as in `put`; the compare-and-swap made the reference ours.
+            .and_then(|ptr| NonNull::new(ptr).map(|ptr| unsafe { Notified::from_raw(ptr) }))
+    }
+
+    fn bump_poll_seq(&self) {
+        // The owner is the only writer, so a load and a store suffice (no locked
+        // instruction on the poll path).
+        let seq = self.poll_seq.load(Relaxed);
+        self.poll_seq.store(seq.wrapping_add(1), Relaxed);
+    }
+
+    /// The slot's task pointer and poll counter, for comparing across watch rounds.
+    fn observe(&self) -> (*mut Header, u32) {
+        (self.task.load(Acquire), self.poll_seq.load(Relaxed))
+    }
+}
+
+impl Handle {
+    pub(super) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(super) fn exit_latch(&self) -> &ExitLatch {
+        &self.shared.exit_latch
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.shared.remotes.len()
+    }
+
+    /// Tasks waiting in the injection queue.
+    pub(crate) fn injection_queue_depth(&self) -> usize {
+        self.shared.inject.len()
+    }
+
+    /// How many times worker `index` parked.
+    pub(crate) fn worker_park_count(&self, index: usize) -> u64 {
+        self.shared.remotes[index].park_count.load(Relaxed)
+    }
+
+    /// Closes the scheduler: no more tasks are accepted, and every worker is woken to
+    /// shut down.
+    pub(super) fn close(&self) {
+        if self.shared.inject.close() {
+            for remote in self.shared.remotes.iter() {
+                remote.unparker.unpark(&self.driver);
+            }
+        }
+    }
+
+    /// A worker's last act: drop all it owns. The last worker out also empties the
+    /// injection queue and stops the driver.
+    fn shutdown_core(&self, mut core: Box<Core>) {
+        core.owned.shutdown_all();
+        let remote = &self.shared.remotes[core.index];
+        while let Some(task) = remote.lifo.take().or_else(|| core.run_queue.pop()) {
+            drop(task);
+        }
+        let mut cores = self.shared.shutdown_cores.lock();
+        cores.push(core);
+        if cores.len() == self.shared.remotes.len() {
+            self.shared.inject.shutdown();
+            if let Some(parker) = cores[0].park.as_mut() {
+                parker.shutdown(&self.driver);
+            }
+            cores.clear();
+        }
+    }
+
+    /// Spawns a task: onto the current worker if called from one, else through the
+    /// injection queue.
+    pub(crate) fn spawn<F>(me: &Arc<Handle>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(future, me.clone(), id);
+        me.bind_new(task, notified);
+        join
+    }
+
+    fn bind_new(&self, task: Task<Arc<Handle>>, notified: Notified<Arc<Handle>>) {
+        let rejected = context::with_scheduler(|cx| {
+            if let Some(cx) = self.own_context(cx) {
+                if let Ok(mut core) = cx.core.try_borrow_mut() {
+                    if let Some(core) = core.as_mut() {
+                        core.owned.push(task);
+                        // A new task goes to the ring, not the LIFO slot: the spawner
+                        // usually keeps running, and the new task may as well be stolen.
+                        self.schedule_local(core, notified, true);
+                        return None;
+                    }
+                }
+            }
+            match self.shared.inject.push_new(task, notified) {
+                Ok(()) => {
+                    self.notify_parked();
+                    None
+                }
+                Err(rejected) => Some(rejected),
+            }
+        });
+        if let Some((task, notified)) = rejected {
+            drop(notified);
+            task.shutdown();
+        }
+    }
+
+    fn own_context<'a>(&self, cx: Option<&'a scheduler::Context>) -> Option<&'a Context> {
+        match cx {
+            Some(scheduler::Context::MultiThread(cx)) if ptr::eq(&*cx.handle, self) => Some(cx),
+            _ => None,
+        }
+    }
+
+    fn schedule_task(&self, task: Notified<Arc<Handle>>, is_yield: bool) {
+        let remote = context::with_scheduler(|cx| {
+            if let Some(cx) = self.own_context(cx) {
+                if let Ok(mut core) = cx.core.try_borrow_mut() {
+                    if let Some(core) = core.as_mut() {
+                        self.schedule_local(core, task, is_yield);
+                        return None;
+                    }
+                }
+            }
+            Some(task)
+        });
+        if let Some(task) = remote {
+            // After shutdown the push fails and the reference is dropped: the owner list
+            // has cancelled (or will cancel) the task.
+            if self.shared.inject.push(task).is_ok() {
+                self.notify_parked();
+            }
+        }
+    }
+
+    fn schedule_local(&self, core: &mut Core, task: Notified<Arc<Handle>>, to_back: bool) {
+        let shared = &self.shared;
+        let queued = if to_back {
+            Some(task)
+        } else {
+            shared.remotes[core.index].lifo.put(task)
+        };
+        let Some(task) = queued else {
+            // Only the LIFO slot was filled: this worker runs it next. If it is stuck in
+            // a long poll, the LIFO watcher takes it; make sure one exists.
+            if !shared.lifo_watcher.load(Relaxed)
+                && shared.idle.num_unparked() < shared.remotes.len()
+            {
+                self.notify_parked();
+            }
+            return;
+        };
+        core.run_queue
+            .push_back_or_overflow(task, &self.shared.inject);
+        // While parked in the driver, the worker runs what the driver scheduled itself and
+        // wakes others afterwards if there is more (`transition_from_parked`).
+        if core.park.is_some() {
+            self.notify_parked();
+        }
+    }
+
+    /// Wakes one parked worker if nobody is searching.
+    fn notify_parked(&self) {
+        if let Some(index) = self.shared.idle.worker_to_notify() {
+            self.shared.remotes[index].unparker.unpark(&self.driver);
+        }
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified<Self>) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified<Self>) {
+        self.schedule_task(task, true);
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("multi_thread::Handle")
+            .field("workers", &self.num_workers())
+            .finish_non_exhaustive()
+    }
+}

@@ -44,7 +44,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> TokenS
         }
     };
     if let Err(error) = check_function(&function, kind) {
-        return with_item(error, item);
+        return with_item(error, fallback_item(function));
     }
     match Config::parse(args, kind.default_flavor()) {
         Ok(config) => generate(function, &config, kind),
@@ -55,6 +55,20 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> TokenS
             tokens
         }
     }
+}
+
+/// A stand-in for a function the macro rejected, so that the rejection is the only error:
+/// the signature without `async`, parameters or generics, and a body that never returns.
+fn fallback_item(mut function: ItemFn) -> TokenStream {
+    if function.sig.asyncness.is_none() {
+        // Already a plain function: keep it as it is.
+        return function.into_token_stream();
+    }
+    function.sig.asyncness = None;
+    function.sig.inputs.clear();
+    function.sig.generics = syn::Generics::default();
+    *function.block = syn::parse_quote!({ ::core::unreachable!() });
+    function.into_token_stream()
 }
 
 fn with_item(error: syn::Error, item: TokenStream) -> TokenStream {
@@ -138,7 +152,7 @@ fn generate(mut function: ItemFn, config: &Config, kind: Kind) -> TokenStream {
             }
         }
     };
-    function.block = Box::new(new_body);
+    *function.block = new_body;
     let test_attr = match kind {
         Kind::Test => quote! { #[::core::prelude::v1::test] },
         Kind::Main => quote! {},

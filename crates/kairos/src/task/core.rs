@@ -93,13 +93,13 @@ impl<F: Future, S> Core<F, S> {
     /// pinned (it never moves while the task lives).
     pub(super) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
         let output = self.stage.with_mut(|stage| {
-            // SAFETY: the caller owns the stage (RUNNING) and the cell never moves, so the
-            // future is pinned in place.
-            let future = match unsafe { &mut *stage } {
-                Stage::Running(future) => unsafe { Pin::new_unchecked(future) },
-                _ => unreachable!("polled a task whose future is gone"),
+            // SAFETY: the caller owns the stage (RUNNING), so nothing else accesses it.
+            let Stage::Running(future) = (unsafe { &mut *stage }) else {
+                unreachable!("polled a task whose future is gone")
             };
-            future.poll(cx)
+            // SAFETY: the cell is never moved while the task lives, so the future stays
+            // where it is until it is dropped in place.
+            unsafe { Pin::new_unchecked(future) }.poll(cx)
         });
         if output.is_ready() {
             // SAFETY: still the owner of the stage, as above.

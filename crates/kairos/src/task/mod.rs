@@ -141,7 +141,7 @@ impl<S: 'static> Task<S> {
         self.raw.header()
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn id(&self) -> Id {
         self.header().id()
     }
@@ -187,7 +187,7 @@ impl<S: Schedule> Notified<S> {
         raw.poll();
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn id(&self) -> Id {
         self.0.id()
     }

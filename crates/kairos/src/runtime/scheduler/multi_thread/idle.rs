@@ -182,3 +182,40 @@ mod tests {
         assert!(!idle.is_parked(0));
     }
 }
+
+#[cfg(loom)]
+mod loom_idle {
+    use super::*;
+    use crate::loom::sync::atomic::AtomicUsize;
+    use crate::loom::sync::Arc;
+    use loom::thread;
+
+    /// The last searching worker parks while another thread pushes a task: either the
+    /// pusher wakes a worker, or the parking worker's re-check sees the task. A task is
+    /// never left with every worker asleep.
+    #[test]
+    fn push_vs_last_searcher_parking() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(1));
+            let queue = Arc::new(AtomicUsize::new(0));
+            assert!(idle.transition_worker_to_searching());
+            let pusher = {
+                let (idle, queue) = (idle.clone(), queue.clone());
+                thread::spawn(move || {
+                    queue.store(1, SeqCst);
+                    idle.worker_to_notify().is_some()
+                })
+            };
+            let mut woken = false;
+            if idle.transition_worker_to_parked(0, true) && queue.load(SeqCst) > 0 {
+                woken = idle.worker_to_notify().is_some();
+            }
+            let pusher_woke = pusher.join().unwrap();
+            assert!(
+                woken || pusher_woke,
+                "a pushed task found every worker asleep"
+            );
+            assert!(!(woken && pusher_woke), "one worker was woken twice");
+        });
+    }
+}

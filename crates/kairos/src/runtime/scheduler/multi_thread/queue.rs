@@ -298,7 +298,7 @@ mod loom_queue {
             let inject = Inject::new();
             let (steal, mut local) = local::<NoopSchedule>();
             let mut owned = Vec::new();
-            for i in 0..3 {
+            for i in 0..2 {
                 let (task, notified) = counted_task(&counter, i);
                 owned.push(task);
                 local.push_back_or_overflow(notified, &inject);
@@ -316,17 +316,33 @@ mod loom_queue {
                 }
                 n
             });
+            // The owner keeps pushing and popping while the steal is under way.
+            let (task, notified) = counted_task(&counter, 2);
+            owned.push(task);
+            local.push_back_or_overflow(notified, &inject);
             let mut n = 0;
+            if let Some(task) = local.pop() {
+                n += 1;
+                drop(task);
+            }
+            let (task, notified) = counted_task(&counter, 3);
+            owned.push(task);
+            local.push_back_or_overflow(notified, &inject);
             while let Some(task) = local.pop() {
                 n += 1;
                 drop(task);
             }
             n += thief.join().unwrap();
-            assert_eq!(n, 3);
+            let mut sink = OwnedTasks::new();
+            while let Some(task) = inject.pop(&mut sink) {
+                n += 1;
+                drop(task);
+            }
+            assert_eq!(n, 4);
             for task in owned {
                 task.shutdown();
             }
-            assert_eq!(counter.dropped(), 3);
+            assert_eq!(counter.dropped(), 4);
         });
     }
 

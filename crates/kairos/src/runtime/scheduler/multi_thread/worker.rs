@@ -60,7 +60,7 @@ struct Shared {
     inject: Inject<Arc<Handle>>,
     idle: Idle,
     /// Cores handed in by workers that finished shutting down.
-    shutdown_cores: Mutex<Vec<Box<Core>>>,
+    shutdown_cores: Mutex<Vec<Core>>,
     exit_latch: ExitLatch,
     /// Set while an idle worker holds the LIFO watcher role.
     lifo_watcher: AtomicBool,
@@ -114,7 +114,7 @@ unsafe impl Send for Core {}
 pub(crate) struct Context {
     handle: Arc<Handle>,
     index: usize,
-    core: RefCell<Option<Box<Core>>>,
+    core: RefCell<Option<Core>>,
 }
 
 /// Builds the shared state and one core per worker.
@@ -124,7 +124,7 @@ pub(super) fn create(
     driver_handle: driver::Handle,
     blocking_spawner: blocking::Spawner,
     config: Config,
-) -> (Arc<Handle>, Vec<Box<Core>>) {
+) -> (Arc<Handle>, Vec<Core>) {
     let park_shared = park::Shared::new(driver);
     let mut cores = Vec::with_capacity(num_workers);
     let mut remotes = Vec::with_capacity(num_workers);
@@ -140,7 +140,7 @@ pub(super) fn create(
                 poll_seq: AtomicU32::new(0),
             },
         });
-        cores.push(Box::new(Core {
+        cores.push(Core {
             index,
             tick: 0,
             run_queue,
@@ -151,7 +151,7 @@ pub(super) fn create(
             watching: false,
             quiet_rounds: 0,
             lifo_seen: vec![(ptr::null_mut(), 0); num_workers],
-        }));
+        });
     }
     let handle = Arc::new(Handle {
         shared: Shared {
@@ -170,7 +170,7 @@ pub(super) fn create(
 }
 
 /// The body of a worker thread.
-pub(super) fn run(handle: Arc<Handle>, core: Box<Core>) {
+pub(super) fn run(handle: Arc<Handle>, core: Core) {
     /// Counts the worker out even if the scheduler itself panics.
     struct CountDown<'a>(&'a ExitLatch);
     impl Drop for CountDown<'_> {
@@ -570,7 +570,7 @@ impl Handle {
 
     /// A worker's last act: drop all it owns. The last worker out also empties the
     /// injection queue and stops the driver.
-    fn shutdown_core(&self, mut core: Box<Core>) {
+    fn shutdown_core(&self, mut core: Core) {
         core.owned.shutdown_all();
         let remote = &self.shared.remotes[core.index];
         while let Some(task) = remote.lifo.take().or_else(|| core.run_queue.pop()) {

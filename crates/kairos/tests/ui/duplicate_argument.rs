@@ -1,0 +1,2 @@
+#[kairos::main(flavor = "multi_thread", flavor = "current_thread")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[kairos::main]
+fn main() {}

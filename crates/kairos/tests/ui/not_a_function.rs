@@ -1,0 +1,4 @@
+#[kairos::test]
+struct NotAFunction;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[kairos::test]
+fn runs() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[kairos::test]
+#[test]
+async fn runs() {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[kairos::main(flavour = "current_thread")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[kairos::main(flavor = "single_thread")]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[kairos::test(worker_threads = 2)]
+async fn runs() {}
+
+fn main() {}

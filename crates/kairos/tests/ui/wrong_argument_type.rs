@@ -1,0 +1,2 @@
+#[kairos::main(worker_threads = "four")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[kairos::main(worker_threads = 0)]
+async fn main() {}

@@ -228,7 +228,7 @@ impl Builder {
             self.keep_alive.unwrap_or(DEFAULT_KEEP_ALIVE),
         );
         let blocking_spawner = blocking_pool.spawner().clone();
-        let (driver, driver_handle) = Driver::new(self.driver);
+        let (driver, driver_handle) = Driver::new(self.driver)?;
         let (scheduler, handle) = match self.kind {
             Kind::CurrentThread => {
                 let (scheduler, handle) =

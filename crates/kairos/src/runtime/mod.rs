@@ -24,11 +24,14 @@ pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
 mod handle;
+#[allow(dead_code)] // used by `kairos::net`, which the next step adds
+pub(crate) mod io;
 mod metrics;
 pub(crate) mod park;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+pub(crate) mod wake_list;
 
 pub use self::builder::Builder;
 pub use self::handle::{EnterGuard, Handle, TryCurrentError};

@@ -201,7 +201,7 @@ mod loom_park {
     #[test]
     fn unpark_reaches_condvar_and_driver_sleepers() {
         loom::model(|| {
-            let (driver, handle) = Driver::new(Default::default());
+            let (driver, handle) = Driver::new(Default::default()).unwrap();
             let handle = Arc::new(handle);
             let shared = Shared::new(driver);
             let mut first = Parker::new(shared.clone());

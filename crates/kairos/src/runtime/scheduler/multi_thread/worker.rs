@@ -410,13 +410,15 @@ impl Context {
     /// After waking: true if the worker should go back to work.
     fn transition_from_parked(&self) -> bool {
         let shared = &self.handle.shared;
-        let local_work = self.with_core(|core| !core.run_queue.is_empty());
-        if local_work {
-            // The driver scheduled tasks on this worker while it was parked.
+        // Tasks the driver woke on this thread while it was parked: the first goes to the
+        // LIFO slot, the rest to the ring.
+        let in_lifo = usize::from(!self.remote().lifo.is_empty());
+        let local_work = self.with_core(|core| core.run_queue.len()) + in_lifo;
+        if local_work > 0 {
             if !shared.idle.unpark_worker_by_id(self.index) {
                 self.with_core(|core| core.is_searching = true);
             }
-            if self.with_core(|core| core.run_queue.len() > 1) {
+            if local_work > 1 {
                 self.handle.notify_parked();
             }
             return true;
@@ -511,6 +513,11 @@ impl LifoSlot {
         let previous = self.task.swap(ptr::null_mut(), AcqRel);
         // SAFETY: as in `put`.
         NonNull::new(previous).map(|ptr| unsafe { Notified::from_raw(ptr) })
+    }
+
+    /// Whether the slot is empty.
+    fn is_empty(&self) -> bool {
+        self.task.load(Acquire).is_null()
     }
 
     /// Takes `expected` out of the slot if it is still there (a watcher's steal).

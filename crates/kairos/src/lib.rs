@@ -26,6 +26,7 @@
 
 pub mod io;
 pub(crate) mod loom;
+pub mod net;
 pub mod runtime;
 pub mod task;
 

@@ -87,7 +87,6 @@ impl Interest {
 
     /// The interest registered with the operating system. Errors are always reported, so
     /// an `ERROR`-only interest registers for reading (the registration needs some kind).
-    #[allow(dead_code)] // used by `kairos::net`, which the next step adds
     pub(crate) fn to_mio(self) -> mio::Interest {
         let mut mio = None::<mio::Interest>;
         let mut add = |interest: mio::Interest| {

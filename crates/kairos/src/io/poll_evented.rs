@@ -37,15 +37,41 @@ impl<E: mio::event::Source> PollEvented<E> {
         })
     }
 
-    pub(crate) fn registration(&self) -> &Registration {
-        &self.registration
-    }
-
     /// Deregisters the source and gives it back.
     pub(crate) fn into_inner(mut self) -> io::Result<E> {
         let mut io = self.io.take().expect("the source was already taken");
         self.registration.deregister(&mut io)?;
         Ok(io)
+    }
+
+    /// Deregisters the source and converts it, through its file descriptor, into a
+    /// standard library type.
+    pub(crate) fn into_std<T>(self) -> io::Result<T>
+    where
+        std::os::fd::OwnedFd: From<E>,
+        T: From<std::os::fd::OwnedFd>,
+    {
+        let io = self.into_inner()?;
+        Ok(T::from(std::os::fd::OwnedFd::from(io)))
+    }
+
+    /// Polls `op` until it does not return `WouldBlock`, waiting for read readiness in
+    /// between (the one-waiter path).
+    pub(crate) fn poll_read_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration.poll_io(cx, Direction::Read, |_| op())
+    }
+
+    /// As [`poll_read_io`](Self::poll_read_io), for write readiness.
+    pub(crate) fn poll_write_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration.poll_io(cx, Direction::Write, |_| op())
     }
 
     /// Waits for any readiness in `interest`; many tasks may wait at once.
@@ -214,13 +240,9 @@ mod tests {
         let client =
             PollEvented::new(mio::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap())
                 .unwrap();
-        let (server, _) = poll_fn(|cx| {
-            listener
-                .registration()
-                .poll_io(cx, Direction::Read, |_| listener.accept())
-        })
-        .await
-        .unwrap();
+        let (server, _) = poll_fn(|cx| listener.poll_read_io(cx, || listener.accept()))
+            .await
+            .unwrap();
         (client, PollEvented::new(server).unwrap())
     }
 
@@ -243,6 +265,21 @@ mod tests {
             drop(client);
             let n = poll_fn(|cx| server.poll_read(cx, &mut buf)).await.unwrap();
             assert_eq!(n, 0, "end of stream after the peer closed");
+        });
+    }
+
+    #[test]
+    fn dropping_a_source_frees_its_registration() {
+        let rt = Builder::new_current_thread().enable_io().build().unwrap();
+        rt.block_on(async {
+            let handle = crate::runtime::io::current_handle().unwrap();
+            let before = handle.live_registrations();
+            for _ in 0..100 {
+                let (client, server) = pair().await;
+                assert_eq!(handle.live_registrations(), before + 2);
+                drop((client, server));
+            }
+            assert_eq!(handle.live_registrations(), before);
         });
     }
 

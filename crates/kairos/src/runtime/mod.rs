@@ -24,7 +24,6 @@ pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
 mod handle;
-#[allow(dead_code)] // used by `kairos::net`, which the next step adds
 pub(crate) mod io;
 mod metrics;
 pub(crate) mod park;

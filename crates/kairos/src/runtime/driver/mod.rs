@@ -130,7 +130,6 @@ impl Handle {
     }
 
     /// The I/O driver's handle, if the runtime has one.
-    #[allow(dead_code)] // used by `kairos::net`, which the next step adds
     pub(crate) fn io(&self) -> Option<&Arc<io::Handle>> {
         self.io.as_ref()
     }

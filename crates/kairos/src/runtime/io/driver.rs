@@ -132,6 +132,12 @@ impl Handle {
         self.registry.deregister(source)
     }
 
+    /// Registrations not yet released.
+    #[cfg(test)]
+    pub(crate) fn live_registrations(&self) -> usize {
+        self.registrations.lock().len()
+    }
+
     /// Frees `token`'s slot.
     pub(crate) fn release(&self, token: mio::Token) {
         self.registrations.lock().release(token);

@@ -422,6 +422,15 @@ mod loom_readiness {
         (flag.clone(), Waker::from(flag))
     }
 
+    /// The driver's side: a turn with `tick` that delivers `ready`, on another thread.
+    fn driver_delivers(io: &Arc<ScheduledIo>, tick: u16, ready: Ready) -> thread::JoinHandle<()> {
+        let io = io.clone();
+        thread::spawn(move || {
+            io.set_readiness(tick, ready);
+            io.wake(ready);
+        })
+    }
+
     /// A task's clear of an old event races with the driver's newer event: the newer
     /// event survives in every interleaving.
     #[test]
@@ -430,13 +439,7 @@ mod loom_readiness {
             let io = Arc::new(ScheduledIo::new());
             io.set_readiness(1, Ready::READABLE);
             let seen = io.ready_event(Interest::READABLE);
-            let driver = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    io.set_readiness(2, Ready::READABLE);
-                    io.wake(Ready::READABLE);
-                })
-            };
+            let driver = driver_delivers(&io, 2, Ready::READABLE);
             // The read the task attempted for `seen` returned WouldBlock.
             io.clear_readiness(seen);
             driver.join().unwrap();
@@ -452,13 +455,7 @@ mod loom_readiness {
             let io = Arc::new(ScheduledIo::new());
             io.set_readiness(1, Ready::READABLE);
             let seen = io.ready_event(Interest::READABLE);
-            let driver = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    io.set_readiness(2, Ready::READABLE);
-                    io.wake(Ready::READABLE);
-                })
-            };
+            let driver = driver_delivers(&io, 2, Ready::READABLE);
             io.clear_readiness(seen);
             let (flag, waker) = flag_waker();
             let mut cx = Context::from_waker(&waker);
@@ -475,13 +472,7 @@ mod loom_readiness {
     fn readiness_future_sees_or_is_woken() {
         loom::model(|| {
             let io = Arc::new(ScheduledIo::new());
-            let driver = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    io.set_readiness(1, Ready::WRITABLE);
-                    io.wake(Ready::WRITABLE);
-                })
-            };
+            let driver = driver_delivers(&io, 1, Ready::WRITABLE);
             let (flag, waker) = flag_waker();
             let mut cx = Context::from_waker(&waker);
             let mut future = Box::pin(io.readiness(Interest::WRITABLE));

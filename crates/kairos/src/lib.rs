@@ -29,6 +29,7 @@ pub(crate) mod loom;
 pub mod net;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use crate::task::spawn;
 

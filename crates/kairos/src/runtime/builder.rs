@@ -106,6 +106,34 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime's clock paused (default `false`): time then moves only through
+    /// [`kairos::time::advance`](crate::time::advance), or when every task is idle, when
+    /// it jumps straight to the next timer. For tests; see [`crate::time::pause`].
+    ///
+    /// [`build`](Builder::build) fails with [`io::ErrorKind::InvalidInput`] on a
+    /// multi-thread builder: only the current-thread runtime supports a paused clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kairos::time::{sleep, Duration, Instant};
+    ///
+    /// let rt = kairos::runtime::Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     sleep(Duration::from_secs(60)).await; // returns at once
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(60));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
+        self.driver.start_paused = start_paused;
+        self
+    }
+
     /// The number of worker threads of a multi-thread runtime. Defaults to the number of
     /// CPU cores, or to the `KAIROS_WORKER_THREADS` environment variable when set. Ignored
     /// by the current-thread runtime.
@@ -268,6 +296,12 @@ impl Builder {
         }
         if self.global_queue_interval == Some(0) {
             return invalid("global_queue_interval must be at least 1");
+        }
+        if self.driver.start_paused && self.kind == Kind::MultiThread {
+            return invalid(
+                "start_paused needs the current_thread runtime: a paused clock cannot be \
+                 shared by several workers",
+            );
         }
         Ok(())
     }

@@ -30,6 +30,7 @@ pub(crate) mod park;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+pub(crate) mod time;
 pub(crate) mod wake_list;
 
 pub use self::builder::Builder;

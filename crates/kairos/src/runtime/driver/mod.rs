@@ -6,16 +6,21 @@
 //!
 //! ```text
 //!  Driver
-//!   └─ IoStack: the I/O driver (mio's Poll; unpark = mio's Waker)
-//!               or, without `enable_io`, a thread parker
+//!   └─ the time driver (timing wheel; parks with the next timer as its timeout)
+//!      │  or, without `enable_time`, nothing
+//!      └─ IoStack: the I/O driver (mio's Poll; unpark = mio's Waker)
+//!                  or, without `enable_io`, a thread parker
 //! ```
 //!
 //! The I/O driver is the thing actually parked on: a turn of it blocks in the operating
-//! system's poll until an event, an unpark, or the timeout.
+//! system's poll until an event, an unpark, or the timeout the time driver computed.
+//! The handle also carries the runtime's clock, which exists with or without the time
+//! driver (so `Instant::now` and the paused clock work everywhere).
 
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::Arc;
-use crate::runtime::io;
 use crate::runtime::park::{ParkThread, UnparkThread};
+use crate::runtime::{io, time};
 use std::time::Duration;
 
 /// Which drivers the runtime was built with.
@@ -23,15 +28,22 @@ use std::time::Duration;
 pub(crate) struct Cfg {
     pub(crate) enable_io: bool,
     pub(crate) enable_time: bool,
+    /// The clock starts paused (`Builder::start_paused`).
+    pub(crate) start_paused: bool,
 }
 
 /// The parking side, owned by whichever thread parks on it.
 pub(crate) struct Driver {
-    io: IoStack,
+    inner: TimeDriver,
+}
+
+enum TimeDriver {
+    Enabled(time::Driver),
+    Disabled(IoStack),
 }
 
 /// The bottom of the stack: the I/O driver, or a plain thread parker.
-enum IoStack {
+pub(crate) enum IoStack {
     Enabled(io::Driver),
     Disabled(ParkThread),
 }
@@ -40,8 +52,12 @@ enum IoStack {
 /// the drivers they register with.
 pub(crate) struct Handle {
     io: Option<Arc<io::Handle>>,
+    time: Option<time::Handle>,
+    clock: time::Clock,
     unpark: Unpark,
-    cfg: Cfg,
+    /// Set by every unpark; the time driver reads it to tell an idle runtime from one
+    /// that was just given work.
+    unparked: AtomicBool,
 }
 
 enum Unpark {
@@ -69,35 +85,58 @@ impl Driver {
             let unpark = park.unpark_handle();
             (IoStack::Disabled(park), None, Unpark::Thread(unpark))
         };
+        let clock = time::Clock::new(cfg.start_paused);
+        let (inner, time) = if cfg.enable_time {
+            (
+                TimeDriver::Enabled(time::Driver::new(io)),
+                Some(time::Handle::new(clock.now())),
+            )
+        } else {
+            (TimeDriver::Disabled(io), None)
+        };
         let handle = Handle {
             io: io_handle,
+            time,
+            clock,
             unpark,
-            cfg,
+            unparked: AtomicBool::new(false),
         };
-        Ok((Driver { io }, handle))
+        Ok((Driver { inner }, handle))
     }
 
-    /// Blocks until `Handle::unpark` is called or an event arrives (or returns at once if
-    /// an unpark is already pending).
+    /// Blocks until `Handle::unpark` is called, an I/O event arrives or a timer is due
+    /// (or returns at once if an unpark is already pending).
     pub(crate) fn park(&mut self, handle: &Handle) {
-        self.io.park(handle, None);
+        self.park_internal(handle, None);
     }
 
     /// As `park`, but for at most `duration`; `Duration::ZERO` only processes what is
     /// ready (I/O events, expired timers) without blocking.
     pub(crate) fn park_timeout(&mut self, handle: &Handle, duration: Duration) {
-        self.io.park(handle, Some(duration));
+        self.park_internal(handle, Some(duration));
+    }
+
+    fn park_internal(&mut self, handle: &Handle, limit: Option<Duration>) {
+        match &mut self.inner {
+            TimeDriver::Enabled(driver) => driver.park(handle, limit),
+            TimeDriver::Disabled(io) => {
+                io.park(handle, limit);
+            }
+        }
     }
 
     /// Releases the driver's resources and wakes everything waiting on it.
     pub(crate) fn shutdown(&mut self, handle: &Handle) {
-        self.io.shutdown(handle);
+        match &mut self.inner {
+            TimeDriver::Enabled(driver) => driver.shutdown(handle),
+            TimeDriver::Disabled(io) => io.shutdown(handle),
+        }
     }
 }
 
 impl IoStack {
     /// Parks for at most `timeout`; returns how many I/O resources became ready.
-    fn park(&mut self, handle: &Handle, timeout: Option<Duration>) -> usize {
+    pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) -> usize {
         match self {
             IoStack::Enabled(driver) => {
                 let io = handle.io.as_ref().expect("I/O driver without its handle");
@@ -113,7 +152,7 @@ impl IoStack {
         }
     }
 
-    fn shutdown(&mut self, handle: &Handle) {
+    pub(crate) fn shutdown(&mut self, handle: &Handle) {
         if let (IoStack::Enabled(driver), Some(io)) = (self, handle.io.as_ref()) {
             driver.shutdown(io);
         }
@@ -123,10 +162,16 @@ impl IoStack {
 impl Handle {
     /// Wakes the thread parked on the driver, or makes its next park return at once.
     pub(crate) fn unpark(&self) {
+        self.unparked.store(true, Release);
         match &self.unpark {
             Unpark::Io(io) => io.unpark(),
             Unpark::Thread(thread) => thread.unpark(),
         }
+    }
+
+    /// Whether `unpark` was called since the last call of this (and resets it).
+    pub(crate) fn take_unparked(&self) -> bool {
+        self.unparked.swap(false, AcqRel)
     }
 
     /// The I/O driver's handle, if the runtime has one.
@@ -134,23 +179,29 @@ impl Handle {
         self.io.as_ref()
     }
 
-    #[allow(dead_code)] // read by the time driver
-    pub(crate) fn cfg(&self) -> Cfg {
-        self.cfg
+    /// The time driver's handle, if the runtime has one.
+    pub(crate) fn time(&self) -> Option<&time::Handle> {
+        self.time.as_ref()
+    }
+
+    /// The runtime's clock.
+    pub(crate) fn clock(&self) -> &time::Clock {
+        &self.clock
     }
 }
 
 impl std::fmt::Debug for Driver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let io = matches!(self.io, IoStack::Enabled(_));
-        f.debug_struct("Driver").field("io", &io).finish()
+        f.debug_struct("Driver").finish_non_exhaustive()
     }
 }
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("driver::Handle")
-            .field("cfg", &self.cfg)
+            .field("io", &self.io.is_some())
+            .field("time", &self.time.is_some())
+            .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
 }

@@ -20,7 +20,9 @@ async fn main() {
     let started = Instant::now();
 
     // 100,000 tiny tasks, spawned and awaited.
-    let handles: Vec<_> = (0..100_000u64).map(|i| kairos::spawn(async move { i })).collect();
+    let handles: Vec<_> = (0..100_000u64)
+        .map(|i| kairos::spawn(async move { i }))
+        .collect();
     let mut sum = 0;
     for handle in handles {
         sum += handle.await.expect("task failed");

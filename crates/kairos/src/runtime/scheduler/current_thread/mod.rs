@@ -218,10 +218,9 @@ impl CoreGuard<'_> {
                         return output;
                     }
                 }
+                // Up to `event_interval` tasks between two polls of the future, so that a
+                // future that keeps waking itself cannot starve the tasks.
                 for _ in 0..handle.config.event_interval {
-                    if handle.woken.load(Ordering::Acquire) {
-                        continue 'outer;
-                    }
                     match context.next_task() {
                         Some(task) => coop::budget(|| task.run()),
                         None => {

@@ -1,0 +1,67 @@
+//! `block_on`'s own future and the spawned tasks share the thread fairly.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+fn runtimes() -> Vec<kairos::runtime::Runtime> {
+    vec![
+        kairos::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+        kairos::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+    ]
+}
+
+/// A `block_on` future that keeps yielding (waking itself) must not starve the tasks it
+/// waits for: on the current-thread runtime both run on the same thread.
+#[test]
+fn yielding_block_on_future_does_not_starve_spawned_tasks() {
+    for rt in runtimes() {
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        rt.block_on(async move {
+            // A chain of tasks, each spawning the next: many scheduler turns are needed.
+            fn chain(left: usize, flag: Arc<AtomicBool>) {
+                if left == 0 {
+                    flag.store(true, Ordering::Release);
+                } else {
+                    kairos::spawn(async move { chain(left - 1, flag) });
+                }
+            }
+            chain(1_000, flag);
+            while !done.load(Ordering::Acquire) {
+                kairos::task::yield_now().await;
+            }
+        });
+    }
+}
+
+/// The reverse: tasks that keep yielding do not starve `block_on`'s future.
+#[test]
+fn yielding_tasks_do_not_starve_the_block_on_future() {
+    for rt in runtimes() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let stop = stop.clone();
+                rt.spawn(async move {
+                    while !stop.load(Ordering::Acquire) {
+                        kairos::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        // The future completes at its first poll; it only has to get one.
+        let value = rt.block_on(async { 7 });
+        assert_eq!(value, 7);
+        stop.store(true, Ordering::Release);
+        rt.block_on(async {
+            for handle in handles {
+                handle.await.unwrap();
+            }
+        });
+    }
+}

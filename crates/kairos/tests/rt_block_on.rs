@@ -65,3 +65,47 @@ fn yielding_tasks_do_not_starve_the_block_on_future() {
         });
     }
 }
+
+/// Dropping a multi-thread runtime from inside one of its own tasks cannot wait for its
+/// workers (one of them is the caller): it shuts down in the background instead of
+/// deadlocking.
+#[test]
+fn runtime_dropped_inside_its_own_task_does_not_deadlock() {
+    let rt = kairos::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = rt.handle().clone();
+    let slot = Arc::new(std::sync::Mutex::new(Some(rt)));
+    let inner = slot.clone();
+    handle.spawn(async move {
+        let rt = inner.lock().unwrap().take();
+        drop(rt);
+        tx.send(()).unwrap();
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("dropping the runtime from its own task deadlocked");
+}
+
+/// Several threads may call `block_on` on one current-thread runtime: one drives the tasks,
+/// the others wait for their own futures, and every future completes.
+#[test]
+fn concurrent_block_on_on_a_current_thread_runtime() {
+    let rt = Arc::new(
+        kairos::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    );
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let rt = rt.clone();
+            std::thread::spawn(move || {
+                rt.block_on(async move { kairos::spawn(async move { i * 10 }).await.unwrap() })
+            })
+        })
+        .collect();
+    let mut results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    results.sort_unstable();
+    assert_eq!(results, vec![0, 10, 20, 30]);
+}

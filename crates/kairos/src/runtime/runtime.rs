@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 /// Dropping a runtime cancels every task that has not finished (their futures are
 /// dropped, so destructors run), stops the worker threads, and waits for tasks already
 /// running on the blocking pool. Use [`shutdown_timeout`](Runtime::shutdown_timeout) to
-/// bound that wait.
+/// bound that wait. A runtime dropped from inside an asynchronous context (a task, or
+/// another runtime's `block_on`) does not wait at all, like
+/// [`shutdown_background`](Runtime::shutdown_background).
 ///
 /// # Examples
 ///
@@ -190,8 +192,12 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Dropped from a thread that drives tasks (inside a task or another runtime's
+        // `block_on`), waiting could deadlock (a worker waiting for itself) or stall the
+        // other tasks: shut down without waiting, as `shutdown_background` does.
+        let deadline = crate::runtime::context::is_in_runtime().then(Instant::now);
         // Repeated shutdowns are no-ops, so this is harmless after `shutdown_timeout`.
-        self.shutdown(None);
+        self.shutdown(deadline);
     }
 }
 

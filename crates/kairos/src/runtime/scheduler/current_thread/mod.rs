@@ -113,7 +113,12 @@ impl CurrentThread {
                 return guard.block_on(future.as_mut());
             }
             // Another thread drives the scheduler: wait for our future or for the core.
-            self.waiting.lock().push(park_waker.clone());
+            {
+                let mut waiting = self.waiting.lock();
+                if !waiting.iter().any(|w| w.will_wake(&park_waker)) {
+                    waiting.push(park_waker.clone());
+                }
+            }
             if self.core.lock().is_some() {
                 continue;
             }

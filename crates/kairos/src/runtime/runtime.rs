@@ -33,6 +33,8 @@ pub struct Runtime {
     scheduler: Scheduler,
     handle: Handle,
     blocking_pool: BlockingPool,
+    /// Set by the first shutdown; `Drop` after `shutdown_timeout` must not wait again.
+    is_shut_down: bool,
 }
 
 pub(crate) enum Scheduler {
@@ -69,6 +71,7 @@ impl Runtime {
             scheduler,
             handle,
             blocking_pool,
+            is_shut_down: false,
         }
     }
 
@@ -177,6 +180,9 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, deadline: Option<Instant>) {
+        if std::mem::replace(&mut self.is_shut_down, true) {
+            return;
+        }
         match &self.scheduler {
             Scheduler::CurrentThread(scheduler) => scheduler.shutdown(&self.handle.inner),
             Scheduler::MultiThread(scheduler) => {
@@ -196,7 +202,7 @@ impl Drop for Runtime {
         // `block_on`), waiting could deadlock (a worker waiting for itself) or stall the
         // other tasks: shut down without waiting, as `shutdown_background` does.
         let deadline = crate::runtime::context::is_in_runtime().then(Instant::now);
-        // Repeated shutdowns are no-ops, so this is harmless after `shutdown_timeout`.
+        // A no-op after `shutdown_timeout` / `shutdown_background`.
         self.shutdown(deadline);
     }
 }

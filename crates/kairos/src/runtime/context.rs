@@ -166,7 +166,6 @@ impl Drop for EnterRuntimeGuard {
 }
 
 /// Whether this thread is driving tasks.
-#[allow(dead_code)] // used by the blocking channel operations
 pub(crate) fn is_in_runtime() -> bool {
     CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)
 }

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 /// Dropping a runtime cancels every task that has not finished (their futures are
 /// dropped, so destructors run), stops the worker threads, and waits for tasks already
 /// running on the blocking pool. Use [`shutdown_timeout`](Runtime::shutdown_timeout) to
-/// bound that wait.
+/// bound that wait. A runtime dropped from inside an asynchronous context (a task, or
+/// another runtime's `block_on`) does not wait at all, like
+/// [`shutdown_background`](Runtime::shutdown_background).
 ///
 /// # Examples
 ///
@@ -31,6 +33,8 @@ pub struct Runtime {
     scheduler: Scheduler,
     handle: Handle,
     blocking_pool: BlockingPool,
+    /// Set by the first shutdown; `Drop` after `shutdown_timeout` must not wait again.
+    is_shut_down: bool,
 }
 
 pub(crate) enum Scheduler {
@@ -67,6 +71,7 @@ impl Runtime {
             scheduler,
             handle,
             blocking_pool,
+            is_shut_down: false,
         }
     }
 
@@ -175,6 +180,9 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, deadline: Option<Instant>) {
+        if std::mem::replace(&mut self.is_shut_down, true) {
+            return;
+        }
         match &self.scheduler {
             Scheduler::CurrentThread(scheduler) => scheduler.shutdown(&self.handle.inner),
             Scheduler::MultiThread(scheduler) => {
@@ -190,8 +198,12 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Repeated shutdowns are no-ops, so this is harmless after `shutdown_timeout`.
-        self.shutdown(None);
+        // Dropped from a thread that drives tasks (inside a task or another runtime's
+        // `block_on`), waiting could deadlock (a worker waiting for itself) or stall the
+        // other tasks: shut down without waiting, as `shutdown_background` does.
+        let deadline = crate::runtime::context::is_in_runtime().then(Instant::now);
+        // A no-op after `shutdown_timeout` / `shutdown_background`.
+        self.shutdown(deadline);
     }
 }
 

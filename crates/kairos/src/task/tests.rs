@@ -111,6 +111,16 @@ mod unit {
     }
 
     #[test]
+    fn task_cell_for_a_small_future_is_smaller_than_tokios_128_bytes() {
+        fn cell_size<F: Future>(_: &F) -> usize {
+            std::mem::size_of::<super::super::core::Cell<F, std::sync::Arc<()>>>()
+        }
+        let size = cell_size(&async {});
+        eprintln!("task cell for `async {{}}`: {size} bytes");
+        assert!(size < 128, "task cell is {size} bytes");
+    }
+
+    #[test]
     fn task_runs_to_completion_and_join_reads_the_output() {
         let sched = QueueSchedule::default();
         let (g, ready, slot) = gate();

@@ -113,7 +113,12 @@ impl CurrentThread {
                 return guard.block_on(future.as_mut());
             }
             // Another thread drives the scheduler: wait for our future or for the core.
-            self.waiting.lock().push(park_waker.clone());
+            {
+                let mut waiting = self.waiting.lock();
+                if !waiting.iter().any(|w| w.will_wake(&park_waker)) {
+                    waiting.push(park_waker.clone());
+                }
+            }
             if self.core.lock().is_some() {
                 continue;
             }
@@ -211,12 +216,6 @@ impl CoreGuard<'_> {
             let mut task_cx = TaskContext::from_waker(&waker);
             // Poll the future first.
             handle.woken.store(true, Ordering::Release);
-            // Tasks left before the driver's next non-blocking turn. It spans the
-            // future's polls, so a future that is always woken again (a `yield_now`
-            // loop) can neither starve the driver nor the spawned tasks: between two of
-            // its polls at least one task runs, and every `event_interval` tasks the
-            // driver does.
-            let mut until_driver = handle.config.event_interval;
             'outer: loop {
                 if handle.woken.swap(false, Ordering::AcqRel) {
                     if let Poll::Ready(output) = coop::budget(|| future.as_mut().poll(&mut task_cx))
@@ -224,31 +223,19 @@ impl CoreGuard<'_> {
                         return output;
                     }
                 }
-                let mut ran_task = false;
-                loop {
-                    if until_driver == 0 {
-                        // A full batch ran without parking: let the driver process ready
-                        // events.
-                        until_driver = handle.config.event_interval;
-                        context.park(true);
-                        continue 'outer;
-                    }
-                    if ran_task && handle.woken.load(Ordering::Acquire) {
-                        continue 'outer;
-                    }
+                // Up to `event_interval` tasks between two polls of the future, so that a
+                // future that keeps waking itself cannot starve the tasks.
+                for _ in 0..handle.config.event_interval {
                     match context.next_task() {
-                        Some(task) => {
-                            until_driver -= 1;
-                            ran_task = true;
-                            coop::budget(|| task.run());
-                        }
+                        Some(task) => coop::budget(|| task.run()),
                         None => {
-                            until_driver = handle.config.event_interval;
                             context.park(false);
                             continue 'outer;
                         }
                     }
                 }
+                // A full batch ran without parking: let the driver process ready events.
+                context.park(true);
             }
         })
     }

@@ -89,6 +89,13 @@ impl MultiThread {
         handle.close();
         let all_exited = handle.exit_latch().wait(handle.num_workers(), deadline);
         let threads = std::mem::take(&mut *self.threads.lock());
+        if !all_exited {
+            // The last worker out empties the injection queue; a worker still stuck in a
+            // poll may never get out, so do it here: tasks spawned from outside and never
+            // adopted by a worker are dropped too. (Safe alongside running workers: the
+            // queue is locked and the task state word arbitrates.)
+            handle.shutdown_injection_queue();
+        }
         if all_exited {
             for thread in threads {
                 // A worker thread never panics out (task panics are caught), and if the

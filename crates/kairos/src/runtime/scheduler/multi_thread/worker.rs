@@ -575,6 +575,12 @@ impl Handle {
         }
     }
 
+    /// Drops the tasks waiting in the injection queue and the orphans' futures (the
+    /// scheduler must be closed).
+    pub(super) fn shutdown_injection_queue(&self) {
+        self.shared.inject.shutdown();
+    }
+
     /// A worker's last act: drop all it owns. The last worker out also empties the
     /// injection queue and stops the driver.
     fn shutdown_core(&self, mut core: Core) {
@@ -586,7 +592,7 @@ impl Handle {
         let mut cores = self.shared.shutdown_cores.lock();
         cores.push(core);
         if cores.len() == self.shared.remotes.len() {
-            self.shared.inject.shutdown();
+            self.shutdown_injection_queue();
             if let Some(parker) = cores[0].park.as_mut() {
                 parker.shutdown(&self.driver);
             }

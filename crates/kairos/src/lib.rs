@@ -28,6 +28,7 @@ pub mod io;
 pub(crate) mod loom;
 pub mod net;
 pub mod runtime;
+pub mod signal;
 pub mod task;
 pub mod time;
 

@@ -8,7 +8,7 @@
 //! kernel reports a change once, and the readiness word remembers it until an operation
 //! proves it stale.
 
-use super::registrations::{Registrations, WAKE_TOKEN};
+use super::registrations::{Registrations, SIGNAL_TOKEN, WAKE_TOKEN};
 use super::scheduled_io::ScheduledIo;
 use crate::io::{Interest, Ready};
 use crate::loom::sync::{Arc, Mutex};
@@ -34,6 +34,8 @@ pub(crate) struct Handle {
     registry: mio::Registry,
     registrations: Mutex<Registrations>,
     waker: mio::Waker,
+    /// This driver's registration of the signal self-pipe, once a signal is listened to.
+    signal_pipe: Mutex<Option<mio::net::UnixStream>>,
 }
 
 impl Driver {
@@ -51,6 +53,7 @@ impl Driver {
             registry,
             registrations: Mutex::new(Registrations::new()),
             waker,
+            signal_pipe: Mutex::new(None),
         };
         Ok((driver, handle))
     }
@@ -68,11 +71,13 @@ impl Driver {
             Err(err) => panic!("the Kairos I/O driver failed to poll for events: {err}"),
         }
         self.tick = self.tick.wrapping_add(1);
+        let mut signalled = false;
         {
             let registrations = handle.registrations.lock();
             for event in self.events.iter() {
                 match event.token() {
                     WAKE_TOKEN => {}
+                    SIGNAL_TOKEN => signalled = true,
                     token => {
                         if let Some(io) = registrations.get(token) {
                             let ready = Ready::from_mio(event);
@@ -86,6 +91,9 @@ impl Driver {
         let count = self.dispatched.len();
         for (io, ready) in self.dispatched.drain(..) {
             io.wake(ready);
+        }
+        if signalled {
+            crate::signal::registry::on_pipe_readable();
         }
         count
     }
@@ -130,6 +138,19 @@ impl Handle {
     /// Removes `source` from the poll set. The caller releases its token afterwards.
     pub(crate) fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
         self.registry.deregister(source)
+    }
+
+    /// Makes this driver watch the signal self-pipe (once), so it dispatches signals.
+    pub(crate) fn watch_signals(&self) -> io::Result<()> {
+        let mut pipe = self.signal_pipe.lock();
+        if pipe.is_none() {
+            let mut receiver =
+                mio::net::UnixStream::from_std(crate::signal::registry::pipe_receiver()?);
+            self.registry
+                .register(&mut receiver, SIGNAL_TOKEN, mio::Interest::READABLE)?;
+            *pipe = Some(receiver);
+        }
+        Ok(())
     }
 
     /// Registrations not yet released.

@@ -29,7 +29,6 @@ const MAX_GENERATION: usize = (usize::MAX >> INDEX_BITS) - 1;
 /// The token of the driver's `mio::Waker`.
 pub(crate) const WAKE_TOKEN: mio::Token = mio::Token(usize::MAX);
 /// The token of the signal pipe's reading end.
-#[allow(dead_code)] // the signal pipe registers under it (kairos::signal)
 pub(crate) const SIGNAL_TOKEN: mio::Token = mio::Token(usize::MAX - 1);
 
 /// The slots, guarded by the driver handle's lock.

@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+pub mod fs;
 pub mod io;
 pub(crate) mod loom;
 pub mod net;

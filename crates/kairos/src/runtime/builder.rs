@@ -41,6 +41,7 @@ pub struct Builder {
     keep_alive: Option<Duration>,
     event_interval: u32,
     global_queue_interval: Option<u32>,
+    driver_thread: bool,
     driver: driver::Cfg,
 }
 
@@ -85,6 +86,7 @@ impl Builder {
             keep_alive: None,
             event_interval: DEFAULT_EVENT_INTERVAL,
             global_queue_interval: None,
+            driver_thread: false,
             driver: driver::Cfg::default(),
         }
     }
@@ -131,6 +133,16 @@ impl Builder {
     /// ```
     pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
         self.driver.start_paused = start_paused;
+        self
+    }
+
+    /// Runs the driver (I/O and timers) of a multi-thread runtime on a thread of its own,
+    /// instead of letting an idle worker park in it. Not a tuning knob: it exists to
+    /// reproduce the measurement behind the default, in `docs/DESIGN.md` ("Driver"), with
+    /// `cargo bench -p kairos --bench driver_echo`.
+    #[doc(hidden)]
+    pub fn dedicated_driver_thread(&mut self, dedicated: bool) -> &mut Self {
+        self.driver_thread = dedicated;
         self
     }
 
@@ -248,6 +260,7 @@ impl Builder {
             global_queue_interval: self
                 .global_queue_interval
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
+            driver_thread: self.driver_thread,
             thread: thread.clone(),
         };
         let blocking_pool = BlockingPool::new(

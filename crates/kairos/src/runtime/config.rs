@@ -47,5 +47,8 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     /// Every this many ticks, a worker takes from the injection queue before its own.
     pub(crate) global_queue_interval: u32,
+    /// Multi-thread only: the driver gets a thread of its own instead of being parked
+    /// on by an idle worker (kept for the comparison in docs/DESIGN.md, "Driver").
+    pub(crate) driver_thread: bool,
     pub(crate) thread: ThreadConfig,
 }

@@ -120,7 +120,7 @@ pub(crate) struct Context {
 /// Builds the shared state and one core per worker.
 pub(super) fn create(
     num_workers: usize,
-    driver: Driver,
+    driver: Option<Driver>,
     driver_handle: driver::Handle,
     blocking_spawner: blocking::Spawner,
     config: Config,

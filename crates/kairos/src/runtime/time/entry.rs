@@ -139,7 +139,10 @@ impl TimerEntry {
     fn register(&mut self, shared: &Arc<TimerShared>) {
         let driver = self.handle.driver();
         let time = driver.time().expect("checked in `new`");
-        let registered = time.register(shared, self.key.take(), self.deadline, || driver.unpark());
+        let now = driver.clock().now();
+        let registered = time.register(shared, self.key.take(), self.deadline, now, || {
+            driver.unpark()
+        });
         self.key = match registered {
             Registered::Waiting(key) => Some(key),
             Registered::Fired => None,

@@ -58,12 +58,13 @@ impl Handle {
 
     /// Puts `timer` in the wheel for `deadline`, first taking out its previous
     /// registration `old`, if any; `unpark` is called if the parked driver must wake
-    /// earlier than planned.
+    /// earlier than planned. A deadline that is not after `now` fires at once.
     pub(crate) fn register(
         &self,
         timer: &Arc<TimerShared>,
         old: Option<Key>,
         deadline: Instant,
+        now: Instant,
         unpark: impl FnOnce(),
     ) -> Registered {
         let tick = self.deadline_tick(deadline);
@@ -72,6 +73,11 @@ impl Handle {
             state.wheel.remove(old);
         }
         timer.rearm();
+        if deadline <= now {
+            drop(state);
+            timer.fire();
+            return Registered::Fired;
+        }
         if state.is_shutdown {
             drop(state);
             timer.fire();

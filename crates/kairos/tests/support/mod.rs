@@ -1,0 +1,293 @@
+//! Helpers shared by the `rt_*` integration tests: runtimes of each flavor, tiny waker-based
+//! primitives (the runtime has no channels yet), drop counters, and bounded waits.
+//!
+//! Every wait here is on an event; the deadlines only bound a failure, so a broken runtime
+//! fails a test instead of hanging it.
+
+// Each test file uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use kairos::runtime::{Builder, Handle, Runtime};
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+/// How long any wait may take before the test is declared failed. Generous, so that a
+/// loaded 2-core CI machine never trips it; it only bounds a failure.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A current-thread runtime.
+pub fn current_thread() -> Runtime {
+    Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// A multi-thread runtime with `workers` worker threads.
+pub fn multi_thread(workers: usize) -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The two schedulers every runtime test runs on: current-thread, and multi-thread with
+/// two workers.
+pub fn flavors() -> [(&'static str, fn() -> Runtime); 2] {
+    [
+        ("current_thread", current_thread),
+        ("multi_thread(2)", || multi_thread(2)),
+    ]
+}
+
+/// Runs `test` once on a fresh runtime of each flavor. The flavor is printed first, so a
+/// failure's captured output says which scheduler failed.
+pub fn on_each_flavor(mut test: impl FnMut(Runtime)) {
+    for (name, build) in flavors() {
+        eprintln!("-- on {name}");
+        test(build());
+    }
+}
+
+/// Calls `cond` until it holds, yielding the OS thread in between.
+///
+/// # Panics
+///
+/// If it still does not hold after [`DEADLINE`], naming `what` was awaited.
+#[track_caller]
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out after {DEADLINE:?} waiting for {what}"
+        );
+        std::thread::yield_now();
+    }
+}
+
+/// Spins the calling thread (typically a worker, inside a task's poll) until `flag` is
+/// set; returns how long that took.
+///
+/// # Panics
+///
+/// After [`DEADLINE`], naming `what` was awaited.
+#[track_caller]
+pub fn spin_until(what: &str, flag: &AtomicBool) -> Duration {
+    let start = Instant::now();
+    while !flag.load(Ordering::Acquire) {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out after {DEADLINE:?} spinning for {what}"
+        );
+        std::hint::spin_loop();
+    }
+    start.elapsed()
+}
+
+/// Receives from a std channel, failing the test after [`DEADLINE`].
+#[track_caller]
+pub fn recv<T>(rx: &mpsc::Receiver<T>, what: &str) -> T {
+    match rx.recv_timeout(DEADLINE) {
+        Ok(value) => value,
+        Err(err) => panic!("waiting for {what}: {err}"),
+    }
+}
+
+/// The message of a panic payload (`&str` or `String`), or a placeholder.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
+    }
+}
+
+/// Runs `f`, expects it to panic, and returns the panic's message.
+#[track_caller]
+pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+/// Counts how many of its [`DropToken`]s were dropped.
+#[derive(Clone, Default)]
+pub struct DropCounter(Arc<AtomicUsize>);
+
+/// Increments its counter when dropped; move one into a future to see the future dropped.
+pub struct DropToken(Arc<AtomicUsize>);
+
+impl DropCounter {
+    pub fn new() -> DropCounter {
+        DropCounter::default()
+    }
+
+    pub fn token(&self) -> DropToken {
+        DropToken(self.0.clone())
+    }
+
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for DropToken {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A future that never completes and counts its drop.
+pub async fn pending_forever(token: DropToken) {
+    let _token = token;
+    std::future::pending::<()>().await;
+}
+
+/// A one-slot mailbox between tasks (or a task and an OS thread): `send` fills the slot
+/// and wakes the receiver, `recv` waits for the slot to be full and empties it. One
+/// receiver at a time; sending into a full slot is a bug in the test and panics.
+pub struct Mailbox<T> {
+    state: Mutex<MailboxState<T>>,
+}
+
+struct MailboxState<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
+}
+
+impl<T> Mailbox<T> {
+    pub fn new() -> Arc<Mailbox<T>> {
+        Arc::new(Mailbox {
+            state: Mutex::new(MailboxState {
+                value: None,
+                waker: None,
+            }),
+        })
+    }
+
+    /// Fills the slot and wakes the receiver (outside the lock).
+    pub fn send(&self, value: T) {
+        let waker = {
+            let mut state = self.state.lock().unwrap();
+            assert!(state.value.is_none(), "mailbox already full");
+            state.value = Some(value);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Waits until the slot is full, then takes the value.
+    pub async fn recv(&self) -> T {
+        poll_fn(|cx| {
+            let mut state = self.state.lock().unwrap();
+            match state.value.take() {
+                Some(value) => Poll::Ready(value),
+                None => {
+                    state.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+
+    /// Whether a receiver is parked on the empty slot (its waker is stored).
+    pub fn has_waiter(&self) -> bool {
+        self.state.lock().unwrap().waker.is_some()
+    }
+}
+
+/// A gate any number of tasks wait on until it is opened, from any thread.
+#[derive(Clone, Default)]
+pub struct Gate {
+    state: Arc<Mutex<(bool, Vec<Waker>)>>,
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    pub fn open(&self) {
+        let wakers = {
+            let mut state = self.state.lock().unwrap();
+            state.0 = true;
+            std::mem::take(&mut state.1)
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// How many tasks are parked on the gate.
+    pub fn waiters(&self) -> usize {
+        self.state.lock().unwrap().1.len()
+    }
+
+    pub async fn wait(&self) {
+        let mut registered = false;
+        poll_fn(|cx| {
+            let mut state = self.state.lock().unwrap();
+            if state.0 {
+                return Poll::Ready(());
+            }
+            if !registered {
+                state.1.push(cx.waker().clone());
+                registered = true;
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// Tasks that each hold one worker of a multi-thread runtime inside a single poll
+/// (spinning), so that the test controls which workers are free.
+pub struct Occupied {
+    release: Arc<AtomicBool>,
+    /// The worker threads held, in the order the blockers started.
+    pub threads: Vec<ThreadId>,
+}
+
+impl Occupied {
+    /// Lets the blockers return.
+    pub fn release(&self) {
+        self.release.store(true, Ordering::Release);
+    }
+
+    /// The flag the blockers spin on (to release them from inside a task).
+    pub fn release_flag(&self) -> Arc<AtomicBool> {
+        self.release.clone()
+    }
+}
+
+impl Drop for Occupied {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// Spawns `n` tasks that each spin inside their first poll until released, and waits
+/// until all `n` are running, which on a multi-thread runtime means `n` distinct workers
+/// are held (a worker polls one task at a time).
+pub fn occupy_workers(handle: &Handle, n: usize) -> Occupied {
+    let release = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..n {
+        let release = release.clone();
+        let tx = tx.clone();
+        // Detached: the blocker returns once released.
+        drop(handle.spawn(async move {
+            tx.send(std::thread::current().id()).unwrap();
+            spin_until("the blocker's release", &release);
+        }));
+    }
+    let threads = (0..n).map(|_| recv(&rx, "a blocker to start")).collect();
+    Occupied { release, threads }
+}

@@ -291,3 +291,37 @@ pub fn occupy_workers(handle: &Handle, n: usize) -> Occupied {
     let threads = (0..n).map(|_| recv(&rx, "a blocker to start")).collect();
     Occupied { release, threads }
 }
+
+/// Yields the current task until `cond` holds.
+///
+/// Call it from a spawned task, not from `block_on`'s own future: it is the task's
+/// requeueing that gives the others their turn.
+///
+/// # Panics
+///
+/// After [`DEADLINE`], naming `what` was awaited.
+pub async fn yield_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out after {DEADLINE:?} yielding until {what}"
+        );
+        kairos::task::yield_now().await;
+    }
+}
+
+/// Wraps `inner` so that its first poll is counted in `polls` and its drop in `dropped`.
+pub fn tracked<F: std::future::Future>(
+    polls: &Arc<AtomicUsize>,
+    dropped: &DropCounter,
+    inner: F,
+) -> impl std::future::Future<Output = F::Output> {
+    let polls = polls.clone();
+    let token = dropped.token();
+    async move {
+        let _token = token;
+        polls.fetch_add(1, Ordering::SeqCst);
+        inner.await
+    }
+}

@@ -1,0 +1,376 @@
+//! Shutting a runtime down: every task's future is dropped (parked ones and never-polled
+//! ones alike), tasks spawned by those destructors are cancelled, threads are joined, a
+//! stuck blocking closure cannot hold `shutdown_timeout` hostage, and later spawns fail.
+
+mod support;
+
+use kairos::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
+use kairos::task::JoinHandle;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{on_each_flavor, recv, tracked, DropCounter, DropToken, Mailbox};
+
+/// How the tests end a runtime.
+#[derive(Clone, Copy, Debug)]
+enum Shutdown {
+    Drop,
+    Timeout,
+    Background,
+}
+
+impl Shutdown {
+    fn run(self, rt: Runtime) {
+        match self {
+            Shutdown::Drop => drop(rt),
+            Shutdown::Timeout => rt.shutdown_timeout(support::DEADLINE),
+            Shutdown::Background => rt.shutdown_background(),
+        }
+    }
+
+    /// Whether every future is dropped by the time `run` returns. A background shutdown
+    /// does not wait for the workers, which drop their tasks' futures on their way out.
+    fn waits(self) -> bool {
+        !matches!(self, Shutdown::Background)
+    }
+}
+
+/// Keeps every worker of a multi-thread runtime inside one poll until the runtime is
+/// closed, so tasks spawned meanwhile are never polled. The close is seen from a probe
+/// thread: once the runtime is closed, a spawn is cancelled on the spot.
+struct HoldUntilClosed {
+    _occupied: support::Occupied,
+    probe: std::thread::JoinHandle<()>,
+}
+
+impl HoldUntilClosed {
+    fn new(rt: &Runtime) -> Option<HoldUntilClosed> {
+        if rt.handle().runtime_flavor() != RuntimeFlavor::MultiThread {
+            return None;
+        }
+        let occupied = support::occupy_workers(rt.handle(), rt.metrics().num_workers());
+        let release = occupied.release_flag();
+        let handle = rt.handle().clone();
+        let probe = std::thread::spawn(move || {
+            let start = Instant::now();
+            loop {
+                // Before the close this task waits in the injection queue (every worker is
+                // held), to be dropped by the shutdown like the others.
+                if handle.spawn(async {}).is_finished() {
+                    break;
+                }
+                assert!(start.elapsed() < support::DEADLINE, "the runtime never closed");
+                std::thread::yield_now();
+            }
+            release.store(true, Ordering::Release);
+        });
+        Some(HoldUntilClosed {
+            _occupied: occupied,
+            probe,
+        })
+    }
+
+    fn join(self) {
+        self.probe.join().unwrap();
+    }
+}
+
+fn drops_every_future(how: Shutdown) {
+    on_each_flavor(|rt| {
+        const PARKED: usize = 20;
+        const NEVER_POLLED: usize = 20;
+        let dropped = DropCounter::new();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let all_parked = Mailbox::new();
+        let parked_count = Arc::new(AtomicUsize::new(0));
+        let mut kept: Vec<JoinHandle<()>> = Vec::new();
+        for i in 0..PARKED {
+            let (parked_count, all_parked) = (parked_count.clone(), all_parked.clone());
+            let task = rt.spawn(tracked(&polls, &dropped, async move {
+                if parked_count.fetch_add(1, Ordering::SeqCst) + 1 == PARKED {
+                    all_parked.send(());
+                }
+                std::future::pending::<()>().await;
+            }));
+            // Half the handles are kept, half detached.
+            if i % 2 == 0 {
+                kept.push(task);
+            }
+        }
+        rt.block_on(all_parked.recv());
+        // A current-thread runtime polls nothing outside `block_on`; a multi-thread one
+        // has its workers held until it is closed.
+        let hold = HoldUntilClosed::new(&rt);
+        for i in 0..NEVER_POLLED {
+            let task = rt.spawn(tracked(&polls, &dropped, async {}));
+            if i % 2 == 0 {
+                kept.push(task);
+            }
+        }
+        how.run(rt);
+        if let Some(hold) = hold {
+            hold.join();
+        }
+        if !how.waits() {
+            support::wait_until("the detached workers to drop the tasks", || {
+                dropped.get() == PARKED + NEVER_POLLED
+            });
+        }
+        assert_eq!(dropped.get(), PARKED + NEVER_POLLED, "futures leaked");
+        assert_eq!(polls.load(Ordering::SeqCst), PARKED, "a queued task was polled");
+        for task in kept {
+            let err = futures::executor::block_on(task).unwrap_err();
+            assert!(err.is_cancelled(), "{err:?}");
+        }
+    });
+}
+
+#[test]
+fn dropping_the_runtime_drops_every_future() {
+    drops_every_future(Shutdown::Drop);
+}
+
+#[test]
+fn shutdown_timeout_drops_every_future() {
+    drops_every_future(Shutdown::Timeout);
+}
+
+#[test]
+fn shutdown_background_drops_every_future() {
+    drops_every_future(Shutdown::Background);
+}
+
+/// A future whose destructor spawns another task (which, if `depth > 0`, does the same),
+/// reporting each spawned handle.
+struct SpawnOnDrop {
+    depth: usize,
+    dropped: DropCounter,
+    handles: mpsc::Sender<JoinHandle<()>>,
+    polls: Arc<AtomicUsize>,
+    _token: DropToken,
+}
+
+impl SpawnOnDrop {
+    fn new(
+        depth: usize,
+        dropped: &DropCounter,
+        handles: &mpsc::Sender<JoinHandle<()>>,
+        polls: &Arc<AtomicUsize>,
+    ) -> SpawnOnDrop {
+        SpawnOnDrop {
+            depth,
+            dropped: dropped.clone(),
+            handles: handles.clone(),
+            polls: polls.clone(),
+            _token: dropped.token(),
+        }
+    }
+}
+
+impl std::future::Future for SpawnOnDrop {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        std::task::Poll::Pending
+    }
+}
+
+impl Drop for SpawnOnDrop {
+    fn drop(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
+        let handle = Handle::try_current()
+            .expect("a task's destructor runs with its runtime current during shutdown");
+        let child = SpawnOnDrop::new(self.depth - 1, &self.dropped, &self.handles, &self.polls);
+        let _ = self.handles.send(handle.spawn(child));
+    }
+}
+
+#[test]
+fn tasks_spawned_by_destructors_during_shutdown_are_cancelled() {
+    on_each_flavor(|rt| {
+        const DEPTH: usize = 3;
+        let dropped = DropCounter::new();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        let first = rt.spawn(SpawnOnDrop::new(DEPTH, &dropped, &tx, &polls));
+        // Let it be polled once (parked), so it is a live task when the runtime goes.
+        rt.block_on(async {
+            let polls = polls.clone();
+            kairos::spawn(async move {
+                support::yield_until("the first poll", || polls.load(Ordering::SeqCst) == 1)
+                    .await;
+            })
+            .await
+            .unwrap();
+        });
+        drop(tx);
+        drop(rt);
+        let children: Vec<_> = rx.iter().collect();
+        assert_eq!(children.len(), DEPTH, "each destructor spawned one child");
+        assert_eq!(dropped.get(), DEPTH + 1, "a child future was leaked");
+        assert_eq!(polls.load(Ordering::SeqCst), 1, "a child spawned in shutdown ran");
+        for child in children {
+            assert!(child.is_finished());
+            assert!(futures::executor::block_on(child).unwrap_err().is_cancelled());
+        }
+        assert!(futures::executor::block_on(first)
+            .unwrap_err()
+            .is_cancelled());
+    });
+}
+
+thread_local! {
+    /// Set on runtime threads by `on_thread_start`; its destructor runs when the thread
+    /// really exits.
+    static EXIT_WATCH: RefCell<Option<DropToken>> = const { RefCell::new(None) };
+}
+
+#[test]
+fn runtime_threads_are_joined_on_drop() {
+    for (name, workers) in [("current_thread", None), ("multi_thread(2)", Some(2))] {
+        eprintln!("-- on {name}");
+        let started = Arc::new(AtomicUsize::new(0));
+        let stopped = Arc::new(AtomicUsize::new(0));
+        let exited = DropCounter::new();
+        let mut builder = match workers {
+            None => Builder::new_current_thread(),
+            Some(n) => {
+                let mut builder = Builder::new_multi_thread();
+                builder.worker_threads(n);
+                builder
+            }
+        };
+        let rt = {
+            let (started, stopped, exited) = (started.clone(), stopped.clone(), exited.clone());
+            builder
+                .on_thread_start(move || {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    EXIT_WATCH.with(|watch| *watch.borrow_mut() = Some(exited.token()));
+                })
+                .on_thread_stop(move || {
+                    stopped.fetch_add(1, Ordering::SeqCst);
+                })
+                .build()
+                .unwrap()
+        };
+        // Two blocking threads at once (each waits for the other), plus the workers.
+        let (a_tx, a_rx) = mpsc::channel::<()>();
+        let (b_tx, b_rx) = mpsc::channel::<()>();
+        let a = rt.spawn_blocking(move || {
+            b_tx.send(()).unwrap();
+            recv(&a_rx, "the other blocking closure");
+        });
+        let b = rt.spawn_blocking(move || {
+            a_tx.send(()).unwrap();
+            recv(&b_rx, "the other blocking closure");
+        });
+        rt.block_on(async {
+            a.await.unwrap();
+            b.await.unwrap();
+        });
+        drop(rt);
+        let expected = 2 + workers.unwrap_or(0);
+        assert_eq!(started.load(Ordering::SeqCst), expected);
+        assert_eq!(stopped.load(Ordering::SeqCst), expected);
+        assert_eq!(exited.get(), expected, "a runtime thread was not joined");
+    }
+}
+
+#[test]
+fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
+    for how in [Shutdown::Timeout, Shutdown::Background] {
+        on_each_flavor(|rt| {
+            let timeout = Duration::from_millis(100);
+            let (started_tx, started_rx) = mpsc::channel();
+            let (unblock_tx, unblock_rx) = mpsc::channel::<()>();
+            let (finished_tx, finished_rx) = mpsc::channel();
+            let _stuck = rt.spawn_blocking(move || {
+                started_tx.send(()).unwrap();
+                // Stuck until the test sends, which it does only after the shutdown.
+                unblock_rx.recv().unwrap();
+                finished_tx.send(()).unwrap();
+            });
+            recv(&started_rx, "the blocking closure to start");
+            let start = Instant::now();
+            match how {
+                Shutdown::Timeout => rt.shutdown_timeout(timeout),
+                _ => rt.shutdown_background(),
+            }
+            let elapsed = start.elapsed();
+            eprintln!("{how:?} returned after {elapsed:?}");
+            assert!(
+                elapsed < Duration::from_secs(5),
+                "{how:?} waited {elapsed:?} for a stuck closure"
+            );
+            if matches!(how, Shutdown::Timeout) {
+                assert!(elapsed >= timeout, "returned before the timeout: {elapsed:?}");
+            }
+            // The closure is still running, detached; let it finish.
+            unblock_tx.send(()).unwrap();
+            recv(&finished_rx, "the detached closure to finish");
+        });
+    }
+}
+
+#[test]
+fn spawn_after_shutdown_is_cancelled() {
+    on_each_flavor(|rt| {
+        let handle = rt.handle().clone();
+        drop(rt);
+        let polls = Arc::new(AtomicUsize::new(0));
+        let dropped = DropCounter::new();
+        let task = handle.spawn(tracked(&polls, &dropped, async { 1 }));
+        assert!(task.is_finished());
+        let err = futures::executor::block_on(task).unwrap_err();
+        assert!(err.is_cancelled(), "{err:?}");
+        assert_eq!(polls.load(Ordering::SeqCst), 0);
+        assert_eq!(dropped.get(), 1);
+
+        let ran = Arc::new(AtomicBool::new(false));
+        let blocking = {
+            let ran = ran.clone();
+            handle.spawn_blocking(move || ran.store(true, Ordering::SeqCst))
+        };
+        let err = futures::executor::block_on(blocking).unwrap_err();
+        assert!(err.is_cancelled());
+        assert!(!ran.load(Ordering::SeqCst));
+
+        // Entering the dead runtime and spawning there is cancelled just the same.
+        let _guard = handle.enter();
+        let err = futures::executor::block_on(kairos::spawn(async {})).unwrap_err();
+        assert!(err.is_cancelled());
+    });
+}
+
+#[test]
+fn shutdown_wakes_a_joiner_on_another_runtime() {
+    on_each_flavor(|rt| {
+        let other = support::multi_thread(1);
+        let dropped = DropCounter::new();
+        let target = rt.spawn(support::pending_forever(dropped.token()));
+        let registered = Arc::new(Mutex::new(false));
+        let joiner = {
+            let registered = registered.clone();
+            other.spawn(async move {
+                let mut target = target;
+                assert!(futures::poll!(&mut target).is_pending());
+                *registered.lock().unwrap() = true;
+                target.await
+            })
+        };
+        support::wait_until("the joiner to poll the handle", || {
+            *registered.lock().unwrap()
+        });
+        drop(rt);
+        let result = other.block_on(joiner).unwrap();
+        assert!(result.unwrap_err().is_cancelled());
+        assert_eq!(dropped.get(), 1);
+    });
+}

@@ -72,7 +72,11 @@ fn abort_before_the_first_poll() {
         let err = rt.block_on(handle).unwrap_err();
         assert!(err.is_cancelled(), "{err:?}");
         assert!(!err.is_panic());
-        assert_eq!(polls.load(Ordering::SeqCst), 0, "an aborted task was polled");
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            0,
+            "an aborted task was polled"
+        );
         assert_eq!(dropped.get(), 1, "the future was not dropped");
     });
 }
@@ -136,7 +140,10 @@ fn abort_from_inside_the_tasks_own_poll() {
         own_handle.send(handle.abort_handle());
         let err = rt.block_on(handle).unwrap_err();
         assert!(err.is_cancelled());
-        assert!(!resumed.load(Ordering::SeqCst), "ran past the yield after abort");
+        assert!(
+            !resumed.load(Ordering::SeqCst),
+            "ran past the yield after abort"
+        );
         assert_eq!(dropped.get(), 1);
     });
 }

@@ -183,7 +183,10 @@ fn a_future_whose_destructor_panics_after_it_completed() {
             }))
             .unwrap_err();
         assert!(err.is_panic());
-        assert_eq!(panic_message(&*err.into_panic()), "drop panicked after ready");
+        assert_eq!(
+            panic_message(&*err.into_panic()),
+            "drop panicked after ready"
+        );
         assert_usable(&rt);
     });
 }
@@ -215,8 +218,7 @@ fn an_output_whose_destructor_panics() {
         assert_usable(&rt);
         rt.block_on(async {
             kairos::spawn(async move {
-                support::yield_until("the detached task", || ran.load(Ordering::SeqCst) == 1)
-                    .await;
+                support::yield_until("the detached task", || ran.load(Ordering::SeqCst) == 1).await;
             })
             .await
             .unwrap();

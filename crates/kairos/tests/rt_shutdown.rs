@@ -60,7 +60,10 @@ impl HoldUntilClosed {
                 if handle.spawn(async {}).is_finished() {
                     break;
                 }
-                assert!(start.elapsed() < support::DEADLINE, "the runtime never closed");
+                assert!(
+                    start.elapsed() < support::DEADLINE,
+                    "the runtime never closed"
+                );
                 std::thread::yield_now();
             }
             release.store(true, Ordering::Release);
@@ -118,7 +121,11 @@ fn drops_every_future(how: Shutdown) {
             });
         }
         assert_eq!(dropped.get(), PARKED + NEVER_POLLED, "futures leaked");
-        assert_eq!(polls.load(Ordering::SeqCst), PARKED, "a queued task was polled");
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            PARKED,
+            "a queued task was polled"
+        );
         for task in kept {
             let err = futures::executor::block_on(task).unwrap_err();
             assert!(err.is_cancelled(), "{err:?}");
@@ -204,8 +211,7 @@ fn tasks_spawned_by_destructors_during_shutdown_are_cancelled() {
         rt.block_on(async {
             let polls = polls.clone();
             kairos::spawn(async move {
-                support::yield_until("the first poll", || polls.load(Ordering::SeqCst) == 1)
-                    .await;
+                support::yield_until("the first poll", || polls.load(Ordering::SeqCst) == 1).await;
             })
             .await
             .unwrap();
@@ -215,10 +221,16 @@ fn tasks_spawned_by_destructors_during_shutdown_are_cancelled() {
         let children: Vec<_> = rx.iter().collect();
         assert_eq!(children.len(), DEPTH, "each destructor spawned one child");
         assert_eq!(dropped.get(), DEPTH + 1, "a child future was leaked");
-        assert_eq!(polls.load(Ordering::SeqCst), 1, "a child spawned in shutdown ran");
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            1,
+            "a child spawned in shutdown ran"
+        );
         for child in children {
             assert!(child.is_finished());
-            assert!(futures::executor::block_on(child).unwrap_err().is_cancelled());
+            assert!(futures::executor::block_on(child)
+                .unwrap_err()
+                .is_cancelled());
         }
         assert!(futures::executor::block_on(first)
             .unwrap_err()
@@ -310,7 +322,10 @@ fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
                 "{how:?} waited {elapsed:?} for a stuck closure"
             );
             if matches!(how, Shutdown::Timeout) {
-                assert!(elapsed >= timeout, "returned before the timeout: {elapsed:?}");
+                assert!(
+                    elapsed >= timeout,
+                    "returned before the timeout: {elapsed:?}"
+                );
             }
             // The closure is still running, detached; let it finish.
             unblock_tx.send(()).unwrap();

@@ -20,8 +20,9 @@ fn flavor_of(rt: &Runtime) -> RuntimeFlavor {
 fn hundred_thousand_tasks_complete_with_their_outputs() {
     on_each_flavor(|rt| {
         let sum = rt.block_on(async {
-            let handles: Vec<JoinHandle<u64>> =
-                (0..MANY).map(|i| kairos::spawn(async move { i * 3 })).collect();
+            let handles: Vec<JoinHandle<u64>> = (0..MANY)
+                .map(|i| kairos::spawn(async move { i * 3 }))
+                .collect();
             let mut sum = 0;
             for (i, handle) in (0..MANY).zip(handles) {
                 let out = handle.await.unwrap();
@@ -203,7 +204,10 @@ fn enter_guard_makes_the_runtime_current() {
             // `kairos::spawn` works without `block_on`.
             kairos::spawn(async { 5 })
         };
-        assert!(Handle::try_current().is_err(), "the guard left the runtime current");
+        assert!(
+            Handle::try_current().is_err(),
+            "the guard left the runtime current"
+        );
         assert_eq!(rt.block_on(handle).unwrap(), 5);
     });
 }
@@ -219,7 +223,10 @@ fn enter_guards_nest_and_restore_the_previous_runtime() {
     );
     {
         let _inner_guard = inner.handle().enter();
-        assert_eq!(Handle::current().runtime_flavor(), RuntimeFlavor::MultiThread);
+        assert_eq!(
+            Handle::current().runtime_flavor(),
+            RuntimeFlavor::MultiThread
+        );
     }
     assert_eq!(
         Handle::current().runtime_flavor(),

@@ -34,20 +34,27 @@ pub fn multi_thread(workers: usize) -> Runtime {
 }
 
 /// The two schedulers every runtime test runs on: current-thread, and multi-thread with
-/// two workers.
-pub fn flavors() -> [(&'static str, fn() -> Runtime); 2] {
-    [
-        ("current_thread", current_thread),
-        ("multi_thread(2)", || multi_thread(2)),
-    ]
+/// two workers, as builders with every driver enabled.
+pub fn flavors() -> [(&'static str, Builder); 2] {
+    let mut current = Builder::new_current_thread();
+    current.enable_all();
+    let mut multi = Builder::new_multi_thread();
+    multi.worker_threads(2).enable_all();
+    [("current_thread", current), ("multi_thread(2)", multi)]
 }
 
 /// Runs `test` once on a fresh runtime of each flavor. The flavor is printed first, so a
 /// failure's captured output says which scheduler failed.
-pub fn on_each_flavor(mut test: impl FnMut(Runtime)) {
-    for (name, build) in flavors() {
+pub fn on_each_flavor(test: impl FnMut(Runtime)) {
+    on_each_flavor_with(|_| {}, test);
+}
+
+/// As [`on_each_flavor`], with `configure` applied to each builder.
+pub fn on_each_flavor_with(configure: impl Fn(&mut Builder), mut test: impl FnMut(Runtime)) {
+    for (name, mut builder) in flavors() {
         eprintln!("-- on {name}");
-        test(build());
+        configure(&mut builder);
+        test(builder.build().unwrap());
     }
 }
 

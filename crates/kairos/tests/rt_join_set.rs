@@ -172,7 +172,10 @@ fn detach_all_lets_the_tasks_run_on() {
         gate.open();
         rt.block_on(async {
             kairos::spawn(async move {
-                yield_until("the detached tasks", || finished.load(Ordering::SeqCst) == 5).await;
+                yield_until("the detached tasks", || {
+                    finished.load(Ordering::SeqCst) == 5
+                })
+                .await;
             })
             .await
             .unwrap();

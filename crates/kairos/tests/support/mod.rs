@@ -33,27 +33,40 @@ pub fn multi_thread(workers: usize) -> Runtime {
         .unwrap()
 }
 
-/// The two schedulers every runtime test runs on: current-thread, and multi-thread with
-/// two workers, as builders with every driver enabled.
-pub fn flavors() -> [(&'static str, Builder); 2] {
+/// The two schedulers the runtime tests run on: current-thread, and multi-thread with
+/// `workers` workers, as builders with every driver enabled.
+pub fn flavors(workers: usize) -> [(String, Builder); 2] {
     let mut current = Builder::new_current_thread();
     current.enable_all();
     let mut multi = Builder::new_multi_thread();
-    multi.worker_threads(2).enable_all();
-    [("current_thread", current), ("multi_thread(2)", multi)]
+    multi.worker_threads(workers).enable_all();
+    [
+        ("current_thread".to_string(), current),
+        (format!("multi_thread({workers})"), multi),
+    ]
 }
 
-/// Runs `test` once on a fresh runtime of each flavor. The flavor is printed first, so a
-/// failure's captured output says which scheduler failed.
+/// Runs `test` once on a fresh runtime of each flavor (multi-thread with two workers).
+/// The flavor is printed first, so a failure's captured output says which scheduler
+/// failed.
 pub fn on_each_flavor(test: impl FnMut(Runtime)) {
     on_each_flavor_with(|_| {}, test);
 }
 
 /// As [`on_each_flavor`], with `configure` applied to each builder.
 pub fn on_each_flavor_with(configure: impl Fn(&mut Builder), mut test: impl FnMut(Runtime)) {
-    for (name, mut builder) in flavors() {
+    for (name, mut builder) in flavors(2) {
         eprintln!("-- on {name}");
         configure(&mut builder);
+        test(builder.build().unwrap());
+    }
+}
+
+/// Runs `test` on the two schedulers with a single thread running tasks: current-thread,
+/// and multi-thread with one worker. Fairness between tasks only shows there.
+pub fn on_each_single_worker_flavor(mut test: impl FnMut(Runtime)) {
+    for (name, mut builder) in flavors(1) {
+        eprintln!("-- on {name}");
         test(builder.build().unwrap());
     }
 }

@@ -26,7 +26,7 @@ fn a_task_spinning_on_consume_budget_does_not_starve_another() {
             let spins = spins.clone();
             async move {
                 // Spawned from a task, so both land in the same run queue, hog first.
-                let other = kairos::spawn(async move {
+                kairos::spawn(async move {
                     let hog_spins = spins.clone();
                     drop(kairos::spawn(async move {
                         loop {
@@ -34,11 +34,11 @@ fn a_task_spinning_on_consume_budget_does_not_starve_another() {
                             hog_spins.fetch_add(1, Ordering::SeqCst);
                         }
                     }));
-                    kairos::spawn(async move { spins.load(Ordering::SeqCst) })
+                    let other = kairos::spawn(async move { spins.load(Ordering::SeqCst) });
+                    other.await.unwrap()
                 })
                 .await
-                .unwrap();
-                other.await.unwrap()
+                .unwrap()
             }
         });
         assert_eq!(

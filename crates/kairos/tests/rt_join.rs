@@ -87,13 +87,13 @@ fn abort_before_the_first_poll_inside_block_on() {
         let polls = Arc::new(AtomicUsize::new(0));
         let dropped = DropCounter::new();
         let frozen = freeze(&rt);
-        let handle = rt.block_on(async {
+        let err = rt.block_on(async {
             let handle = kairos::spawn(tracked(&polls, &dropped, async { 1 }));
             handle.abort();
-            handle
+            drop(frozen);
+            handle.await.unwrap_err()
         });
-        drop(frozen);
-        assert!(rt.block_on(handle).unwrap_err().is_cancelled());
+        assert!(err.is_cancelled());
         assert_eq!(polls.load(Ordering::SeqCst), 0);
         assert_eq!(dropped.get(), 1);
     });

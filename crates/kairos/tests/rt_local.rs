@@ -71,7 +71,10 @@ fn awaiting_a_local_set_runs_all_its_tasks() {
         {
             let log = log.clone();
             let mailbox = mailbox.clone();
-            local.spawn_local(async move { log.borrow_mut().push(mailbox.recv().await) });
+            local.spawn_local(async move {
+                let value = mailbox.recv().await;
+                log.borrow_mut().push(value);
+            });
         }
         let sender = {
             let mailbox = mailbox.clone();
@@ -272,7 +275,7 @@ fn spawn_local_outside_a_local_set_or_current_thread_runtime_panics() {
     assert!(message.contains(expected), "unclear message: {message}");
     // Inside a multi-thread runtime there is no thread to pin the task to.
     let rt = support::multi_thread(2);
-    let message = expect_panic(|| rt.block_on(async { task::spawn_local(async {}) }));
+    let message = expect_panic(|| rt.block_on(async { drop(task::spawn_local(async {})) }));
     assert!(message.contains(expected), "unclear message: {message}");
     let err = rt
         .block_on(rt.spawn(async {

@@ -59,14 +59,14 @@ fn a_ping_pong_through_the_lifo_slot_does_not_starve_a_queued_task() {
             async move {
                 // From inside a task, so that all three wait in the same worker's queue,
                 // the third one behind the pair.
-                let third = kairos::spawn(async move {
+                kairos::spawn(async move {
                     spawn_ping_pong(&trips);
                     let seen = trips.clone();
-                    kairos::spawn(async move { seen.load(Ordering::SeqCst) })
+                    let third = kairos::spawn(async move { seen.load(Ordering::SeqCst) });
+                    third.await.unwrap()
                 })
                 .await
-                .unwrap();
-                third.await.unwrap()
+                .unwrap()
             }
         });
         eprintln!("the queued task ran after {seen} round trips");

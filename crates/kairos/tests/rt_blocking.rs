@@ -4,8 +4,8 @@
 
 mod support;
 
-use kairos::runtime::Handle;
-use kairos::task;
+use kairos::runtime::{Handle, Runtime};
+use kairos::task::{self, JoinHandle};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +25,20 @@ impl Releases {
     fn wait(&self) {
         recv(&self.0.lock().unwrap(), "a release");
     }
+}
+
+/// Spawns a blocking closure that returns `value` once the returned sender sends, and
+/// waits until it runs.
+fn spawn_held<T: Send + 'static>(rt: &Runtime, value: T) -> (JoinHandle<T>, mpsc::Sender<()>) {
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let handle = rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        recv(&release_rx, "the release");
+        value
+    });
+    recv(&started_rx, "the blocking closure to start");
+    (handle, release_tx)
 }
 
 #[test]
@@ -116,21 +130,7 @@ fn idle_threads_exit_after_the_keep_alive() {
             builder.thread_keep_alive(Duration::from_millis(20));
         },
         |rt| {
-            // Two closures that wait for each other need two threads.
-            let (a_tx, a_rx) = mpsc::channel::<()>();
-            let (b_tx, b_rx) = mpsc::channel::<()>();
-            let a = rt.spawn_blocking(move || {
-                b_tx.send(()).unwrap();
-                recv(&a_rx, "the other closure");
-            });
-            let b = rt.spawn_blocking(move || {
-                a_tx.send(()).unwrap();
-                recv(&b_rx, "the other closure");
-            });
-            rt.block_on(async {
-                a.await.unwrap();
-                b.await.unwrap();
-            });
+            support::two_blocking_closures_at_once(&rt);
             let metrics = rt.metrics();
             wait_until("the idle blocking threads to exit", || {
                 metrics.num_blocking_threads() == 0
@@ -207,14 +207,7 @@ fn aborting_a_queued_blocking_task_keeps_it_from_running() {
             builder.max_blocking_threads(1);
         },
         |rt| {
-            let (started_tx, started_rx) = mpsc::channel();
-            let (release_tx, release_rx) = mpsc::channel::<()>();
-            let first = rt.spawn_blocking(move || {
-                started_tx.send(()).unwrap();
-                recv(&release_rx, "the release");
-                "first"
-            });
-            recv(&started_rx, "the first closure to start");
+            let (first, release_tx) = spawn_held(&rt, "first");
             let ran = Arc::new(AtomicBool::new(false));
             let dropped = DropCounter::new();
             let queued = {
@@ -241,14 +234,7 @@ fn aborting_a_queued_blocking_task_keeps_it_from_running() {
 #[test]
 fn aborting_a_running_blocking_task_lets_it_finish() {
     on_each_flavor(|rt| {
-        let (started_tx, started_rx) = mpsc::channel();
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let running = rt.spawn_blocking(move || {
-            started_tx.send(()).unwrap();
-            recv(&release_rx, "the release");
-            "kept"
-        });
-        recv(&started_rx, "the closure to start");
+        let (running, release_tx) = spawn_held(&rt, "kept");
         running.abort();
         release_tx.send(()).unwrap();
         assert_eq!(rt.block_on(running).unwrap(), "kept");

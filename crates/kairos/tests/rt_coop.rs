@@ -6,6 +6,7 @@
 
 mod support;
 
+use kairos::runtime::Runtime;
 use kairos::task::{self, consume_budget, unconstrained};
 use std::future::Future;
 use std::pin::pin;
@@ -13,32 +14,38 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
-use support::{on_each_flavor, on_each_single_worker_flavor, yield_until};
+use support::{drive_until, on_each_flavor, on_each_single_worker_flavor, yield_until};
 
 /// The budget of one task poll, in resource operations (docs/ARCHITECTURE: 128).
 const BUDGET: usize = 128;
+
+/// Spawns `spinner` and then a witness task from one parent task (so both wait in the
+/// same run queue, spinner first) and returns `count` as the witness saw it.
+fn count_seen_by_the_next_task<F>(rt: &Runtime, count: &Arc<AtomicUsize>, spinner: F) -> usize
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let count = count.clone();
+    rt.block_on(async move {
+        kairos::spawn(async move {
+            drop(kairos::spawn(spinner));
+            let witness = kairos::spawn(async move { count.load(Ordering::SeqCst) });
+            witness.await.unwrap()
+        })
+        .await
+        .unwrap()
+    })
+}
 
 #[test]
 fn a_task_spinning_on_consume_budget_does_not_starve_another() {
     on_each_single_worker_flavor(|rt| {
         let spins = Arc::new(AtomicUsize::new(0));
-        let seen = rt.block_on({
-            let spins = spins.clone();
-            async move {
-                // Spawned from a task, so both land in the same run queue, hog first.
-                kairos::spawn(async move {
-                    let hog_spins = spins.clone();
-                    drop(kairos::spawn(async move {
-                        loop {
-                            consume_budget().await;
-                            hog_spins.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }));
-                    let other = kairos::spawn(async move { spins.load(Ordering::SeqCst) });
-                    other.await.unwrap()
-                })
-                .await
-                .unwrap()
+        let hog_spins = spins.clone();
+        let seen = count_seen_by_the_next_task(&rt, &spins, async move {
+            loop {
+                consume_budget().await;
+                hog_spins.fetch_add(1, Ordering::SeqCst);
             }
         });
         assert_eq!(
@@ -46,15 +53,8 @@ fn a_task_spinning_on_consume_budget_does_not_starve_another() {
             "the hog should have yielded after exactly one budget of operations"
         );
         // The hog is still spinning, turn after turn.
-        rt.block_on(async move {
-            kairos::spawn(async move {
-                yield_until("the hog's next turns", || {
-                    spins.load(Ordering::SeqCst) > 3 * BUDGET
-                })
-                .await;
-            })
-            .await
-            .unwrap();
+        drive_until(&rt, "the hog's next turns", move || {
+            spins.load(Ordering::SeqCst) > 3 * BUDGET
         });
     });
 }
@@ -62,26 +62,18 @@ fn a_task_spinning_on_consume_budget_does_not_starve_another() {
 #[test]
 fn unconstrained_lifts_the_budget() {
     on_each_single_worker_flavor(|rt| {
-        let count = Arc::new(AtomicUsize::new(0));
-        let seen = rt.block_on({
-            let count = count.clone();
-            async move {
-                kairos::spawn(async move {
-                    let spins = count.clone();
-                    let free = kairos::spawn(unconstrained(async move {
-                        for _ in 0..1000 {
-                            consume_budget().await;
-                            spins.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }));
-                    let witness = kairos::spawn(async move { count.load(Ordering::SeqCst) });
-                    free.await.unwrap();
-                    witness.await.unwrap()
-                })
-                .await
-                .unwrap()
-            }
-        });
+        let spins = Arc::new(AtomicUsize::new(0));
+        let free_spins = spins.clone();
+        let seen = count_seen_by_the_next_task(
+            &rt,
+            &spins,
+            unconstrained(async move {
+                for _ in 0..1000 {
+                    consume_budget().await;
+                    free_spins.fetch_add(1, Ordering::SeqCst);
+                }
+            }),
+        );
         assert_eq!(seen, 1000, "an unconstrained task yielded");
     });
 }
@@ -166,7 +158,7 @@ fn consume_budget_in_block_on_lets_spawned_tasks_run() {
 fn polling_join_handles_consumes_budget() {
     const TASKS: usize = 2 * BUDGET + 10;
     on_each_single_worker_flavor(|rt| {
-        let (seen, joined) = rt.block_on(async {
+        let seen = rt.block_on(async {
             kairos::spawn(async {
                 let handles: Vec<_> = (0..TASKS).map(|_| kairos::spawn(async {})).collect();
                 yield_until("the tasks to finish", || {
@@ -185,14 +177,14 @@ fn polling_join_handles_consumes_budget() {
                 let witness = kairos::spawn(async move { count.load(Ordering::SeqCst) });
                 let seen = witness.await.unwrap();
                 joiner.await.unwrap();
-                (seen, TASKS)
+                seen
             })
             .await
             .unwrap()
         });
         assert_eq!(
             seen, BUDGET,
-            "joined {seen} of {joined} ready handles in one poll"
+            "joined {seen} of {TASKS} ready handles in one poll"
         );
     });
 }

@@ -8,8 +8,8 @@ use kairos::task::{self, AbortHandle, JoinHandle};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use support::{
-    on_each_flavor, pending_forever, recv, spin_until, tracked, yield_until, DropCounter, Gate,
-    Mailbox,
+    on_each_flavor, pending_forever, recv, spin_until, tracked, wait_in_task, yield_until,
+    DropCounter, Gate, Mailbox,
 };
 
 /// Holds every worker of a multi-thread runtime so that nothing spawned gets polled until
@@ -41,9 +41,9 @@ fn dropping_the_join_handle_detaches_the_task() {
     on_each_flavor(|rt| {
         let gate = Gate::new();
         let done = Mailbox::new();
-        let (task_gate, task_done) = (gate.clone(), done.clone());
+        let (opened, task_done) = (gate.then(()), done.clone());
         let handle = rt.spawn(async move {
-            task_gate.wait().await;
+            opened.await;
             task_done.send("ran to completion");
         });
         drop(handle);
@@ -65,6 +65,7 @@ fn abort_before_the_first_poll() {
     on_each_flavor(|rt| {
         let polls = Arc::new(AtomicUsize::new(0));
         let dropped = DropCounter::new();
+        // Spawned and aborted from outside the runtime...
         let frozen = freeze(&rt);
         let handle = rt.spawn(tracked(&polls, &dropped, async { 1 }));
         handle.abort();
@@ -72,20 +73,7 @@ fn abort_before_the_first_poll() {
         let err = rt.block_on(handle).unwrap_err();
         assert!(err.is_cancelled(), "{err:?}");
         assert!(!err.is_panic());
-        assert_eq!(
-            polls.load(Ordering::SeqCst),
-            0,
-            "an aborted task was polled"
-        );
-        assert_eq!(dropped.get(), 1, "the future was not dropped");
-    });
-}
-
-#[test]
-fn abort_before_the_first_poll_inside_block_on() {
-    on_each_flavor(|rt| {
-        let polls = Arc::new(AtomicUsize::new(0));
-        let dropped = DropCounter::new();
+        // ...and from inside `block_on`, in the same poll.
         let frozen = freeze(&rt);
         let err = rt.block_on(async {
             let handle = kairos::spawn(tracked(&polls, &dropped, async { 1 }));
@@ -94,8 +82,12 @@ fn abort_before_the_first_poll_inside_block_on() {
             handle.await.unwrap_err()
         });
         assert!(err.is_cancelled());
-        assert_eq!(polls.load(Ordering::SeqCst), 0);
-        assert_eq!(dropped.get(), 1);
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            0,
+            "an aborted task was polled"
+        );
+        assert_eq!(dropped.get(), 2, "a future was not dropped");
     });
 }
 
@@ -221,12 +213,12 @@ fn abort_from_another_task_while_it_is_queued() {
             };
             let abort = target.abort_handle();
             let turns = turns.clone();
-            kairos::spawn(async move {
-                yield_until("the target to run", || turns.load(Ordering::SeqCst) > 0).await;
-                abort.abort();
+            wait_in_task("the target to run", move || {
+                turns.load(Ordering::SeqCst) > 0
             })
-            .await
-            .unwrap();
+            .await;
+            // Aborted by a task: this one.
+            abort.abort();
             target.await.unwrap_err()
         });
         assert!(err.is_cancelled());
@@ -258,8 +250,7 @@ fn abort_after_completion_keeps_the_output() {
 fn is_finished_follows_the_task() {
     on_each_flavor(|rt| {
         let gate = Gate::new();
-        let task_gate = gate.clone();
-        let handle = rt.spawn(async move { task_gate.wait().await });
+        let handle = rt.spawn(gate.then(()));
         assert!(!handle.is_finished());
         let abort = handle.abort_handle();
         assert!(!abort.is_finished());
@@ -336,12 +327,8 @@ fn join_handle_awaited_by_a_different_task_than_the_one_that_polled_it() {
     // The join waker registered by the first poll must be replaced by the second task's.
     on_each_flavor(|rt| {
         let gate = Gate::new();
-        let task_gate = gate.clone();
         let out = rt.block_on(async move {
-            let mut handle: JoinHandle<u32> = kairos::spawn(async move {
-                task_gate.wait().await;
-                9
-            });
+            let mut handle: JoinHandle<u32> = kairos::spawn(gate.then(9));
             assert!(futures::poll!(&mut handle).is_pending());
             let joiner = kairos::spawn(async move { handle.await.unwrap() });
             gate.open();
@@ -356,11 +343,7 @@ fn join_handle_awaited_from_a_plain_os_thread() {
     // The join waker belongs to another executor entirely.
     let rt = support::multi_thread(2);
     let gate = Gate::new();
-    let task_gate = gate.clone();
-    let handle = rt.spawn(async move {
-        task_gate.wait().await;
-        "joined from outside"
-    });
+    let handle = rt.spawn(gate.then("joined from outside"));
     let joiner = std::thread::spawn(move || futures::executor::block_on(handle));
     support::wait_until("the task to wait on the gate", || gate.waiters() == 1);
     gate.open();

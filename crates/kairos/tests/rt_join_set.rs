@@ -9,27 +9,28 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use support::{expect_panic, on_each_flavor, pending_forever, yield_until, DropCounter, Gate};
+use support::{
+    block_on_each_flavor, drive_until, expect_panic, on_each_flavor, pending_forever, wait_in_task,
+    DropCounter, Gate,
+};
 
 #[test]
 fn spawn_and_join_next_collect_every_output() {
-    on_each_flavor(|rt| {
-        rt.block_on(async {
-            let mut set = JoinSet::new();
-            assert!(set.is_empty());
-            assert!(set.join_next().await.is_none(), "an empty set is done");
-            for i in 0..10_000u32 {
-                set.spawn(async move { i });
-            }
-            assert_eq!(set.len(), 10_000);
-            let mut seen = HashSet::new();
-            while let Some(result) = set.join_next().await {
-                assert!(seen.insert(result.unwrap()));
-                assert_eq!(set.len(), 10_000 - seen.len());
-            }
-            assert_eq!(seen.len(), 10_000);
-            assert!(set.is_empty());
-        });
+    block_on_each_flavor(|| async {
+        let mut set = JoinSet::new();
+        assert!(set.is_empty());
+        assert!(set.join_next().await.is_none(), "an empty set is done");
+        for i in 0..10_000u32 {
+            set.spawn(async move { i });
+        }
+        assert_eq!(set.len(), 10_000);
+        let mut seen = HashSet::new();
+        while let Some(result) = set.join_next().await {
+            assert!(seen.insert(result.unwrap()));
+            assert_eq!(set.len(), 10_000 - seen.len());
+        }
+        assert_eq!(seen.len(), 10_000);
+        assert!(set.is_empty());
     });
 }
 
@@ -40,11 +41,7 @@ fn join_next_follows_completion_order() {
         rt.block_on(async {
             let mut set = JoinSet::new();
             for (i, gate) in gates.iter().enumerate() {
-                let gate = gate.clone();
-                set.spawn(async move {
-                    gate.wait().await;
-                    i
-                });
+                set.spawn(gate.then(i));
             }
             for i in [2, 0, 3, 1] {
                 gates[i].open();
@@ -61,11 +58,7 @@ fn len_counts_finished_tasks_until_they_are_joined() {
         rt.block_on(async {
             let mut set = JoinSet::new();
             let abort = set.spawn(async { 1 });
-            kairos::spawn(async move {
-                yield_until("the task to finish", || abort.is_finished()).await;
-            })
-            .await
-            .unwrap();
+            wait_in_task("the task to finish", move || abort.is_finished()).await;
             assert_eq!(set.len(), 1);
             assert_eq!(set.join_next().await.unwrap().unwrap(), 1);
             assert_eq!(set.len(), 0);
@@ -82,11 +75,7 @@ fn try_join_next_never_waits() {
                 let mut set: JoinSet<u32> = JoinSet::new();
                 assert!(set.try_join_next().is_none(), "empty set");
                 let gate = Gate::new();
-                let task_gate = gate.clone();
-                set.spawn(async move {
-                    task_gate.wait().await;
-                    8
-                });
+                set.spawn(gate.then(8));
                 assert!(set.try_join_next().is_none(), "nothing finished yet");
                 assert_eq!(set.len(), 1);
                 gate.open();
@@ -106,47 +95,45 @@ fn try_join_next_never_waits() {
     });
 }
 
+/// A set of `n` tasks (on the current runtime) that never finish, each counting its drop.
+fn pending_set(n: usize, dropped: &DropCounter) -> JoinSet<()> {
+    let mut set = JoinSet::new();
+    for _ in 0..n {
+        set.spawn(pending_forever(dropped.token()));
+    }
+    set
+}
+
 #[test]
 fn abort_all_cancels_every_task() {
-    on_each_flavor(|rt| {
+    block_on_each_flavor(|| async {
         let dropped = DropCounter::new();
-        rt.block_on(async {
-            let mut set = JoinSet::new();
-            for _ in 0..10 {
-                set.spawn(pending_forever(dropped.token()));
-            }
-            set.abort_all();
-            assert_eq!(set.len(), 10, "aborted tasks stay until joined");
-            let mut cancelled = 0;
-            while let Some(result) = set.join_next().await {
-                assert!(result.unwrap_err().is_cancelled());
-                cancelled += 1;
-            }
-            assert_eq!(cancelled, 10);
-        });
+        let mut set = pending_set(10, &dropped);
+        set.abort_all();
+        assert_eq!(set.len(), 10, "aborted tasks stay until joined");
+        let mut cancelled = 0;
+        while let Some(result) = set.join_next().await {
+            assert!(result.unwrap_err().is_cancelled());
+            cancelled += 1;
+        }
+        assert_eq!(cancelled, 10);
         assert_eq!(dropped.get(), 10);
     });
 }
 
 #[test]
 fn the_returned_abort_handle_aborts_one_task() {
-    on_each_flavor(|rt| {
-        rt.block_on(async {
-            let mut set = JoinSet::new();
-            let gate = Gate::new();
-            let task_gate = gate.clone();
-            set.spawn(async move {
-                task_gate.wait().await;
-                "kept"
-            });
-            let victim = set.spawn(async { std::future::pending::<&str>().await });
-            victim.abort();
-            let err = set.join_next().await.unwrap().unwrap_err();
-            assert!(err.is_cancelled());
-            assert_eq!(err.id(), victim.id());
-            gate.open();
-            assert_eq!(set.join_next().await.unwrap().unwrap(), "kept");
-        });
+    block_on_each_flavor(|| async {
+        let mut set = JoinSet::new();
+        let gate = Gate::new();
+        set.spawn(gate.then("kept"));
+        let victim = set.spawn(async { std::future::pending::<&str>().await });
+        victim.abort();
+        let err = set.join_next().await.unwrap().unwrap_err();
+        assert!(err.is_cancelled());
+        assert_eq!(err.id(), victim.id());
+        gate.open();
+        assert_eq!(set.join_next().await.unwrap().unwrap(), "kept");
     });
 }
 
@@ -170,36 +157,24 @@ fn detach_all_lets_the_tasks_run_on() {
         assert!(set.is_empty());
         drop(set);
         gate.open();
-        rt.block_on(async {
-            kairos::spawn(async move {
-                yield_until("the detached tasks", || {
-                    finished.load(Ordering::SeqCst) == 5
-                })
-                .await;
-            })
-            .await
-            .unwrap();
+        drive_until(&rt, "the detached tasks", move || {
+            finished.load(Ordering::SeqCst) == 5
         });
     });
 }
 
 #[test]
 fn shutdown_aborts_and_waits_for_every_task() {
-    on_each_flavor(|rt| {
+    block_on_each_flavor(|| async {
         let dropped = DropCounter::new();
-        rt.block_on(async {
-            let mut set = JoinSet::new();
-            for _ in 0..10 {
-                set.spawn(pending_forever(dropped.token()));
-            }
-            set.shutdown().await;
-            assert!(set.is_empty());
-            // Every future is gone by the time `shutdown` returns.
-            assert_eq!(dropped.get(), 10);
-            // The set is reusable afterwards.
-            set.spawn(async {});
-            assert!(set.join_next().await.unwrap().is_ok());
-        });
+        let mut set = pending_set(10, &dropped);
+        set.shutdown().await;
+        assert!(set.is_empty());
+        // Every future is gone by the time `shutdown` returns.
+        assert_eq!(dropped.get(), 10);
+        // The set is reusable afterwards.
+        set.spawn(async {});
+        assert!(set.join_next().await.unwrap().is_ok());
     });
 }
 
@@ -275,11 +250,8 @@ fn spawn_local_and_spawn_local_on() {
         let mut outputs = rt.block_on(local.run_until(async move {
             let counter = counter.clone();
             set.spawn_local(async move { Rc::new(counter.fetch_add(1, Ordering::SeqCst)) });
-            let mut outputs = Vec::new();
-            while let Some(result) = set.join_next().await {
-                outputs.push(*result.unwrap());
-            }
-            outputs
+            let outputs = set.join_all().await;
+            outputs.into_iter().map(|rc| *rc).collect::<Vec<_>>()
         }));
         outputs.sort_unstable();
         assert_eq!(outputs, vec![0, 1, 2, 3]);
@@ -289,18 +261,15 @@ fn spawn_local_and_spawn_local_on() {
 #[test]
 fn spawn_local_on_a_current_thread_runtime() {
     let rt = support::current_thread();
-    let outputs = rt.block_on(async {
+    let mut outputs: Vec<i32> = rt.block_on(async {
         let mut set = JoinSet::new();
         for i in 0..3 {
             set.spawn_local(async move { Rc::new(i) });
         }
-        let mut outputs = Vec::new();
-        while let Some(result) = set.join_next().await {
-            outputs.push(*result.unwrap());
-        }
-        outputs
+        set.join_all().await.into_iter().map(|rc| *rc).collect()
     });
-    assert_eq!(outputs.len(), 3);
+    outputs.sort_unstable();
+    assert_eq!(outputs, [0, 1, 2]);
 }
 
 #[test]
@@ -333,23 +302,14 @@ fn dropping_the_set_aborts_its_tasks() {
                 rt.handle(),
             );
         }
-        rt.block_on(async {
-            let polled = polled.clone();
-            kairos::spawn(async move {
-                yield_until("every task to park", || polled.load(Ordering::SeqCst) == 10).await;
-            })
-            .await
-            .unwrap();
+        drive_until(&rt, "every task to park", move || {
+            polled.load(Ordering::SeqCst) == 10
         });
         drop(set);
         // The aborted tasks are cancelled by their scheduler; give it turns.
-        rt.block_on(async {
-            let dropped = dropped.clone();
-            kairos::spawn(async move {
-                yield_until("the aborted tasks to drop", || dropped.get() == 10).await;
-            })
-            .await
-            .unwrap();
+        let counter = dropped.clone();
+        drive_until(&rt, "the aborted tasks to drop", move || {
+            counter.get() == 10
         });
         assert_eq!(dropped.get(), 10);
     });
@@ -361,39 +321,23 @@ fn join_next_is_cancel_safe() {
         rt.block_on(async {
             let mut set = JoinSet::new();
             let gate = Gate::new();
-            let task_gate = gate.clone();
-            let abort = set.spawn(async move {
-                task_gate.wait().await;
-                "not lost"
-            });
+            let abort = set.spawn(gate.then("not lost"));
             {
                 // A `join_next` that has registered interest, then is dropped after the
                 // task finished but before it was polled again.
                 let mut pending = std::pin::pin!(set.join_next());
                 assert!(futures::poll!(&mut pending).is_pending());
                 gate.open();
-                kairos::spawn(async move {
-                    yield_until("the task to finish", || abort.is_finished()).await;
-                })
-                .await
-                .unwrap();
+                wait_in_task("the task to finish", move || abort.is_finished()).await;
             }
             assert_eq!(set.len(), 1, "the finished task left the set");
             assert_eq!(set.join_next().await.unwrap().unwrap(), "not lost");
             // Dropping one that never saw a result loses nothing either.
             let gate = Gate::new();
-            let task_gate = gate.clone();
-            set.spawn(async move {
-                task_gate.wait().await;
-                "second"
-            });
+            set.spawn(gate.then("second"));
             assert!(futures::FutureExt::now_or_never(set.join_next()).is_none());
             gate.open();
-            let mut outputs = Vec::new();
-            while let Some(result) = set.join_next().await {
-                outputs.push(result.unwrap());
-            }
-            assert_eq!(outputs, vec!["second"]);
+            assert_eq!(set.join_all().await, vec!["second"]);
         });
     });
 }

@@ -203,29 +203,6 @@ fn local_tasks_are_woken_by_send_tasks() {
     });
 }
 
-/// A future whose destructor spawns a local task (which counts its own drop).
-struct SpawnLocalOnDrop {
-    dropped: DropCounter,
-}
-
-impl std::future::Future for SpawnLocalOnDrop {
-    type Output = ();
-
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        std::task::Poll::Pending
-    }
-}
-
-impl Drop for SpawnLocalOnDrop {
-    fn drop(&mut self) {
-        let token = self.dropped.token();
-        drop(task::spawn_local(pending_forever(token)));
-    }
-}
-
 #[test]
 fn dropping_a_local_set_drops_its_futures() {
     on_each_flavor(|rt| {
@@ -241,9 +218,11 @@ fn dropping_a_local_set_drops_its_futures() {
                 pending_forever(token).await;
             }));
         }
-        local.spawn_local(SpawnLocalOnDrop {
-            dropped: dropped.clone(),
-        });
+        // ...one whose destructor spawns a local task...
+        let counter = dropped.clone();
+        local.spawn_local(support::pending_on_drop(move || {
+            drop(task::spawn_local(pending_forever(counter.token())));
+        }));
         rt.block_on(local.run_until(task::yield_now()));
         // ...and five never polled.
         for _ in 0..5 {

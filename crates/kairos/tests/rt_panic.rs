@@ -5,7 +5,9 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
-use support::{expect_panic, on_each_flavor, panic_message, recv, DropCounter, Gate, Mailbox};
+use support::{
+    drive_until, expect_panic, on_each_flavor, panic_message, recv, DropCounter, Gate, Mailbox,
+};
 
 /// Panics when dropped (unless already unwinding, which would abort the test process).
 struct PanicOnDrop(&'static str);
@@ -60,13 +62,7 @@ fn one_panic_among_a_thousand_tasks_harms_no_other() {
     on_each_flavor(|rt| {
         let gate = Gate::new();
         // A task already pending when the panic happens keeps going too.
-        let waiting = {
-            let gate = gate.clone();
-            rt.spawn(async move {
-                gate.wait().await;
-                "still alive"
-            })
-        };
+        let waiting = rt.spawn(gate.then("still alive"));
         let results = rt.block_on(async {
             let handles: Vec<_> = (0..1000u32)
                 .map(|i| {
@@ -113,15 +109,11 @@ fn a_panic_in_block_on_reaches_the_caller_and_the_runtime_lives_on() {
     on_each_flavor(|rt| {
         let gate = Gate::new();
         let (tx, rx) = mpsc::channel();
-        let task_gate = gate.clone();
+        let survivor = gate.then("survived");
         let message = expect_panic(|| {
             rt.block_on(async move {
                 // A task spawned by the future that panics survives it.
-                tx.send(kairos::spawn(async move {
-                    task_gate.wait().await;
-                    "survived"
-                }))
-                .unwrap();
+                tx.send(kairos::spawn(survivor)).unwrap();
                 panic!("panic in block_on");
             })
         });
@@ -196,32 +188,22 @@ fn an_output_whose_destructor_panics() {
     on_each_flavor(|rt| {
         // Dropped by the JoinHandle after completion.
         let handle = rt.spawn(async { PanicOnDrop("output dropped by the handle") });
-        rt.block_on(async {
-            let abort = handle.abort_handle();
-            kairos::spawn(async move {
-                support::yield_until("the task to finish", || abort.is_finished()).await;
-            })
-            .await
-            .unwrap();
-        });
+        let abort = handle.abort_handle();
+        drive_until(&rt, "the task to finish", move || abort.is_finished());
         drop(handle);
         // Dropped by the runtime: the task completes after its handle is gone.
         let ran = Arc::new(AtomicUsize::new(0));
         let gate = Gate::new();
-        let (task_gate, task_ran) = (gate.clone(), ran.clone());
+        let (opened, task_ran) = (gate.then(()), ran.clone());
         drop(rt.spawn(async move {
-            task_gate.wait().await;
+            opened.await;
             task_ran.fetch_add(1, Ordering::SeqCst);
             PanicOnDrop("detached output")
         }));
         gate.open();
         assert_usable(&rt);
-        rt.block_on(async {
-            kairos::spawn(async move {
-                support::yield_until("the detached task", || ran.load(Ordering::SeqCst) == 1).await;
-            })
-            .await
-            .unwrap();
+        drive_until(&rt, "the detached task", move || {
+            ran.load(Ordering::SeqCst) == 1
         });
         assert_usable(&rt);
     });

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
-use support::{occupy_workers, wait_until, yield_until, Mailbox};
+use support::{drive_until, occupy_workers, wait_until, Mailbox};
 
 /// The failure bound for a worker blocked in a poll waiting for another worker.
 const SPIN_DEADLINE: Duration = Duration::from_secs(5);
@@ -71,15 +71,8 @@ fn a_ping_pong_through_the_lifo_slot_does_not_starve_a_queued_task() {
         });
         eprintln!("the queued task ran after {seen} round trips");
         // The pair is still at it after the third task finished.
-        rt.block_on(async move {
-            kairos::spawn(async move {
-                yield_until("the ping-pong to go on", || {
-                    trips.load(Ordering::SeqCst) > seen + 1000
-                })
-                .await;
-            })
-            .await
-            .unwrap();
+        drive_until(&rt, "the ping-pong to go on", move || {
+            trips.load(Ordering::SeqCst) > seen + 1000
         });
     }
 }

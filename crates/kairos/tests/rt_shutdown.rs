@@ -7,10 +7,12 @@ mod support;
 use kairos::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
 use kairos::task::JoinHandle;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{on_each_flavor, recv, tracked, DropCounter, DropToken, Mailbox};
+use support::{on_each_flavor, pending_on_drop, recv, tracked, DropCounter, DropToken, Mailbox};
 
 /// How the tests end a runtime.
 #[derive(Clone, Copy, Debug)]
@@ -148,55 +150,28 @@ fn shutdown_background_drops_every_future() {
     drops_every_future(Shutdown::Background);
 }
 
-/// A future whose destructor spawns another task (which, if `depth > 0`, does the same),
-/// reporting each spawned handle.
-struct SpawnOnDrop {
+/// A task's future, pending forever, whose destructor spawns another one like it (down to
+/// `depth` 0) and reports the spawned task's handle.
+fn spawn_on_drop(
     depth: usize,
-    dropped: DropCounter,
-    handles: mpsc::Sender<JoinHandle<()>>,
-    polls: Arc<AtomicUsize>,
-    _token: DropToken,
-}
-
-impl SpawnOnDrop {
-    fn new(
-        depth: usize,
-        dropped: &DropCounter,
-        handles: &mpsc::Sender<JoinHandle<()>>,
-        polls: &Arc<AtomicUsize>,
-    ) -> SpawnOnDrop {
-        SpawnOnDrop {
-            depth,
-            dropped: dropped.clone(),
-            handles: handles.clone(),
-            polls: polls.clone(),
-            _token: dropped.token(),
-        }
-    }
-}
-
-impl std::future::Future for SpawnOnDrop {
-    type Output = ();
-
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        self.polls.fetch_add(1, Ordering::SeqCst);
-        std::task::Poll::Pending
-    }
-}
-
-impl Drop for SpawnOnDrop {
-    fn drop(&mut self) {
-        if self.depth == 0 {
-            return;
-        }
-        let handle = Handle::try_current()
-            .expect("a task's destructor runs with its runtime current during shutdown");
-        let child = SpawnOnDrop::new(self.depth - 1, &self.dropped, &self.handles, &self.polls);
-        let _ = self.handles.send(handle.spawn(child));
-    }
+    dropped: &DropCounter,
+    handles: &mpsc::Sender<JoinHandle<()>>,
+    polls: &Arc<AtomicUsize>,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    let (counter, sender, polled) = (dropped.clone(), handles.clone(), polls.clone());
+    Box::pin(tracked(
+        polls,
+        dropped,
+        pending_on_drop(move || {
+            if depth == 0 {
+                return;
+            }
+            let handle = Handle::try_current()
+                .expect("a task's destructor runs with its runtime current during shutdown");
+            let child = spawn_on_drop(depth - 1, &counter, &sender, &polled);
+            let _ = sender.send(handle.spawn(child));
+        }),
+    ))
 }
 
 #[test]
@@ -206,15 +181,11 @@ fn tasks_spawned_by_destructors_during_shutdown_are_cancelled() {
         let dropped = DropCounter::new();
         let polls = Arc::new(AtomicUsize::new(0));
         let (tx, rx) = mpsc::channel();
-        let first = rt.spawn(SpawnOnDrop::new(DEPTH, &dropped, &tx, &polls));
+        let first = rt.spawn(spawn_on_drop(DEPTH, &dropped, &tx, &polls));
         // Let it be polled once (parked), so it is a live task when the runtime goes.
-        rt.block_on(async {
-            let polls = polls.clone();
-            kairos::spawn(async move {
-                support::yield_until("the first poll", || polls.load(Ordering::SeqCst) == 1).await;
-            })
-            .await
-            .unwrap();
+        let polled = polls.clone();
+        support::drive_until(&rt, "the first poll", move || {
+            polled.load(Ordering::SeqCst) == 1
         });
         drop(tx);
         drop(rt);
@@ -272,21 +243,8 @@ fn runtime_threads_are_joined_on_drop() {
                 .build()
                 .unwrap()
         };
-        // Two blocking threads at once (each waits for the other), plus the workers.
-        let (a_tx, a_rx) = mpsc::channel::<()>();
-        let (b_tx, b_rx) = mpsc::channel::<()>();
-        let a = rt.spawn_blocking(move || {
-            b_tx.send(()).unwrap();
-            recv(&a_rx, "the other blocking closure");
-        });
-        let b = rt.spawn_blocking(move || {
-            a_tx.send(()).unwrap();
-            recv(&b_rx, "the other blocking closure");
-        });
-        rt.block_on(async {
-            a.await.unwrap();
-            b.await.unwrap();
-        });
+        // Two blocking threads at once, plus the workers.
+        support::two_blocking_closures_at_once(&rt);
         drop(rt);
         let expected = 2 + workers.unwrap_or(0);
         assert_eq!(started.load(Ordering::SeqCst), expected);

@@ -53,6 +53,13 @@ pub fn on_each_flavor(test: impl FnMut(Runtime)) {
     on_each_flavor_with(|_| {}, test);
 }
 
+/// Runs the future `test` makes in `block_on`, on a fresh runtime of each flavor.
+pub fn block_on_each_flavor<F: std::future::Future>(mut test: impl FnMut() -> F) {
+    on_each_flavor(|rt| {
+        rt.block_on(test());
+    });
+}
+
 /// As [`on_each_flavor`], with `configure` applied to each builder.
 pub fn on_each_flavor_with(configure: impl Fn(&mut Builder), mut test: impl FnMut(Runtime)) {
     for (name, mut builder) in flavors(2) {
@@ -250,6 +257,15 @@ impl Gate {
         self.state.lock().unwrap().1.len()
     }
 
+    /// A future that waits for the gate to open, then yields `value`.
+    pub fn then<T>(&self, value: T) -> impl std::future::Future<Output = T> {
+        let gate = self.clone();
+        async move {
+            gate.wait().await;
+            value
+        }
+    }
+
     pub async fn wait(&self) {
         let mut registered = false;
         poll_fn(|cx| {
@@ -328,6 +344,59 @@ pub async fn yield_until(what: &str, mut cond: impl FnMut() -> bool) {
             "timed out after {DEADLINE:?} yielding until {what}"
         );
         kairos::task::yield_now().await;
+    }
+}
+
+/// Waits until `cond` holds in a task of its own (see [`yield_until`]), so that the
+/// other tasks get turns even when awaited from `block_on`'s own future.
+pub async fn wait_in_task(what: &'static str, cond: impl FnMut() -> bool + Send + 'static) {
+    kairos::spawn(yield_until(what, cond)).await.unwrap();
+}
+
+/// Drives `rt` until `cond` holds; see [`wait_in_task`].
+pub fn drive_until(rt: &Runtime, what: &'static str, cond: impl FnMut() -> bool + Send + 'static) {
+    rt.block_on(wait_in_task(what, cond));
+}
+
+/// Runs two blocking closures that each wait for the other, so the pool needs two
+/// threads at once; returns when both are done.
+pub fn two_blocking_closures_at_once(rt: &Runtime) {
+    let (a_tx, a_rx) = mpsc::channel::<()>();
+    let (b_tx, b_rx) = mpsc::channel::<()>();
+    let a = rt.spawn_blocking(move || {
+        b_tx.send(()).unwrap();
+        recv(&a_rx, "the other blocking closure");
+    });
+    let b = rt.spawn_blocking(move || {
+        a_tx.send(()).unwrap();
+        recv(&b_rx, "the other blocking closure");
+    });
+    rt.block_on(async {
+        a.await.unwrap();
+        b.await.unwrap();
+    });
+}
+
+/// A future that is always pending and calls `on_drop` when dropped.
+pub struct PendingOnDrop<F: FnMut()> {
+    on_drop: F,
+}
+
+pub fn pending_on_drop<F: FnMut()>(on_drop: F) -> PendingOnDrop<F> {
+    PendingOnDrop { on_drop }
+}
+
+impl<F: FnMut()> std::future::Future for PendingOnDrop<F> {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> Poll<()> {
+        Poll::Pending
+    }
+}
+
+impl<F: FnMut()> Drop for PendingOnDrop<F> {
+    fn drop(&mut self) {
+        (self.on_drop)();
     }
 }
 

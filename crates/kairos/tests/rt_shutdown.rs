@@ -253,11 +253,48 @@ fn runtime_threads_are_joined_on_drop() {
     }
 }
 
+/// The timeout the bounded shutdowns are given.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How long a bounded shutdown may take before the test calls it hung.
+const HUNG: Duration = Duration::from_secs(5);
+
+/// Shuts `rt` down (with [`SHUTDOWN_TIMEOUT`] for `Shutdown::Timeout`) on another thread
+/// while something is stuck, and returns how long that took, or `None` if it had not
+/// returned after [`HUNG`]. Either way, `unstick` is called before returning, so that a
+/// hung shutdown fails the test instead of hanging it.
+fn time_stuck_shutdown(rt: Runtime, how: Shutdown, unstick: impl FnOnce()) -> Option<Duration> {
+    let (tx, rx) = mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let start = Instant::now();
+        match how {
+            Shutdown::Timeout => rt.shutdown_timeout(SHUTDOWN_TIMEOUT),
+            _ => how.run(rt),
+        }
+        let _ = tx.send(start.elapsed());
+    });
+    let elapsed = rx.recv_timeout(HUNG).ok();
+    unstick();
+    thread.join().unwrap();
+    eprintln!("{how:?} returned after {elapsed:?} (None: not within {HUNG:?})");
+    elapsed
+}
+
+#[track_caller]
+fn assert_bounded(how: Shutdown, elapsed: Option<Duration>, stuck: &str) {
+    let elapsed = elapsed.unwrap_or_else(|| panic!("{how:?} hung on {stuck}"));
+    if matches!(how, Shutdown::Timeout) {
+        assert!(
+            elapsed >= SHUTDOWN_TIMEOUT,
+            "returned before the timeout: {elapsed:?}"
+        );
+    }
+}
+
 #[test]
 fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
     for how in [Shutdown::Timeout, Shutdown::Background] {
         on_each_flavor(|rt| {
-            let timeout = Duration::from_millis(100);
             let (started_tx, started_rx) = mpsc::channel();
             let (unblock_tx, unblock_rx) = mpsc::channel::<()>();
             let (finished_tx, finished_rx) = mpsc::channel();
@@ -268,27 +305,22 @@ fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
                 finished_tx.send(()).unwrap();
             });
             recv(&started_rx, "the blocking closure to start");
-            let start = Instant::now();
-            match how {
-                Shutdown::Timeout => rt.shutdown_timeout(timeout),
-                _ => rt.shutdown_background(),
-            }
-            let elapsed = start.elapsed();
-            eprintln!("{how:?} returned after {elapsed:?}");
-            assert!(
-                elapsed < Duration::from_secs(5),
-                "{how:?} waited {elapsed:?} for a stuck closure"
-            );
-            if matches!(how, Shutdown::Timeout) {
-                assert!(
-                    elapsed >= timeout,
-                    "returned before the timeout: {elapsed:?}"
-                );
-            }
-            // The closure is still running, detached; let it finish.
-            unblock_tx.send(()).unwrap();
+            let elapsed = time_stuck_shutdown(rt, how, || unblock_tx.send(()).unwrap());
+            assert_bounded(how, elapsed, "a blocking closure");
+            // The closure ran on, detached, until unblocked.
             recv(&finished_rx, "the detached closure to finish");
         });
+    }
+}
+
+#[test]
+fn shutdown_timeout_does_not_wait_for_a_task_stuck_in_its_poll() {
+    // A worker that never comes back from a poll is left behind, like a blocking thread.
+    for how in [Shutdown::Timeout, Shutdown::Background] {
+        let rt = support::multi_thread(2);
+        let stuck = support::occupy_workers(rt.handle(), 1);
+        let elapsed = time_stuck_shutdown(rt, how, || stuck.release());
+        assert_bounded(how, elapsed, "a worker stuck in a poll");
     }
 }
 

@@ -15,6 +15,21 @@ fn thread_name() -> Option<String> {
 }
 
 #[test]
+fn public_types_are_send_and_sync_like_tokios() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Runtime>();
+    send_sync::<Handle>();
+    send_sync::<Builder>();
+    send_sync::<kairos::runtime::RuntimeMetrics>();
+    send_sync::<kairos::runtime::TryCurrentError>();
+    send_sync::<kairos::task::JoinHandle<u32>>();
+    send_sync::<kairos::task::AbortHandle>();
+    send_sync::<kairos::task::JoinError>();
+    send_sync::<kairos::task::Id>();
+    send_sync::<kairos::task::JoinSet<u32>>();
+}
+
+#[test]
 fn thread_name_is_seen_from_tasks_and_blocking_closures() {
     on_each_flavor_with(
         |builder| {

@@ -247,6 +247,50 @@ fn dropping_a_local_set_drops_its_futures() {
     });
 }
 
+/// Sends the thread its destructor runs on.
+struct DropThread(mpsc::Sender<std::thread::ThreadId>);
+
+impl Drop for DropThread {
+    fn drop(&mut self) {
+        let _ = self.0.send(std::thread::current().id());
+    }
+}
+
+/// A parked local task holding an `Rc` is aborted from another OS thread: its future must
+/// still be dropped on this thread, the one it belongs to.
+async fn abort_a_local_task_from_another_thread() {
+    let (tx, rx) = mpsc::channel();
+    let parked = Mailbox::new();
+    let task_parked = parked.clone();
+    let handle = task::spawn_local(async move {
+        let _held = (Rc::new(()), DropThread(tx));
+        task_parked.send(());
+        std::future::pending::<()>().await;
+    });
+    parked.recv().await;
+    let abort = handle.abort_handle();
+    std::thread::spawn(move || abort.abort()).join().unwrap();
+    assert!(handle.await.unwrap_err().is_cancelled());
+    let dropped_on = rx.try_recv().expect("the future was dropped");
+    assert_eq!(
+        dropped_on,
+        std::thread::current().id(),
+        "a `!Send` future was dropped on another thread"
+    );
+}
+
+#[test]
+fn aborting_a_local_set_task_from_another_thread() {
+    on_each_flavor(|rt| {
+        LocalSet::new().block_on(&rt, abort_a_local_task_from_another_thread());
+    });
+}
+
+#[kairos::test]
+async fn aborting_a_local_task_of_a_current_thread_runtime_from_another_thread() {
+    abort_a_local_task_from_another_thread().await;
+}
+
 #[test]
 fn spawn_local_outside_a_local_set_or_current_thread_runtime_panics() {
     let expected = "`spawn_local` called from outside of a `task::LocalSet`";

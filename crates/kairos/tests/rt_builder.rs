@@ -97,13 +97,14 @@ fn on_thread_start_runs_with_the_runtime_current() {
     let hook_seen = seen.clone();
     on_each_flavor_with(
         |builder| {
+            // Reset before the runtime is built: its workers start during `build`.
+            hook_seen.lock().unwrap().clear();
             let seen = hook_seen.clone();
             builder.on_thread_start(move || {
                 seen.lock().unwrap().push(Handle::try_current().is_ok());
             });
         },
         |rt| {
-            seen.lock().unwrap().clear();
             assert_eq!(rt.block_on(rt.spawn_blocking(|| 1)).unwrap(), 1);
             let workers = match rt.handle().runtime_flavor() {
                 RuntimeFlavor::MultiThread => {

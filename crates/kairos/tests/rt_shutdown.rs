@@ -294,7 +294,11 @@ fn assert_bounded(how: Shutdown, elapsed: Option<Duration>, stuck: &str) {
 #[test]
 fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
     for how in [Shutdown::Timeout, Shutdown::Background] {
-        on_each_flavor(|rt| {
+        // One blocking thread: the stuck closure holds it, a second one waits in the queue.
+        let one_thread = |builder: &mut Builder| {
+            builder.max_blocking_threads(1);
+        };
+        support::on_each_flavor_with(one_thread, |rt| {
             let (started_tx, started_rx) = mpsc::channel();
             let (unblock_tx, unblock_rx) = mpsc::channel::<()>();
             let (finished_tx, finished_rx) = mpsc::channel();
@@ -305,10 +309,26 @@ fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
                 finished_tx.send(()).unwrap();
             });
             recv(&started_rx, "the blocking closure to start");
+            let ran = Arc::new(AtomicBool::new(false));
+            let dropped = DropCounter::new();
+            let queued = {
+                let (ran, token) = (ran.clone(), dropped.token());
+                rt.spawn_blocking(move || {
+                    let _token = token;
+                    ran.store(true, Ordering::SeqCst);
+                })
+            };
             let elapsed = time_stuck_shutdown(rt, how, || unblock_tx.send(()).unwrap());
             assert_bounded(how, elapsed, "a blocking closure");
-            // The closure ran on, detached, until unblocked.
+            // The closure ran on, detached, until unblocked; the queued one never ran.
             recv(&finished_rx, "the detached closure to finish");
+            let err = futures::executor::block_on(queued).unwrap_err();
+            assert!(err.is_cancelled());
+            assert!(
+                !ran.load(Ordering::SeqCst),
+                "a queued closure ran after shutdown"
+            );
+            assert_eq!(dropped.get(), 1);
         });
     }
 }

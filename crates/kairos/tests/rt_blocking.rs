@@ -4,12 +4,12 @@
 
 mod support;
 
-use kairos::runtime::{Handle, Runtime};
-use kairos::task::{self, JoinHandle};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use kairos::runtime::Handle;
+use kairos::task;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
-use support::{on_each_flavor, on_each_flavor_with, recv, wait_until, DropCounter};
+use support::{on_each_flavor, on_each_flavor_with, recv, spawn_held, wait_until, BlockingProbe};
 
 /// Closures that each take one release message before returning; they wait on the
 /// mutex or inside `recv`, parked either way.
@@ -25,20 +25,6 @@ impl Releases {
     fn wait(&self) {
         recv(&self.0.lock().unwrap(), "a release");
     }
-}
-
-/// Spawns a blocking closure that returns `value` once the returned sender sends, and
-/// waits until it runs.
-fn spawn_held<T: Send + 'static>(rt: &Runtime, value: T) -> (JoinHandle<T>, mpsc::Sender<()>) {
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let handle = rt.spawn_blocking(move || {
-        started_tx.send(()).unwrap();
-        recv(&release_rx, "the release");
-        value
-    });
-    recv(&started_rx, "the blocking closure to start");
-    (handle, release_tx)
 }
 
 #[test]
@@ -208,23 +194,12 @@ fn aborting_a_queued_blocking_task_keeps_it_from_running() {
         },
         |rt| {
             let (first, release_tx) = spawn_held(&rt, "first");
-            let ran = Arc::new(AtomicBool::new(false));
-            let dropped = DropCounter::new();
-            let queued = {
-                let (ran, token) = (ran.clone(), dropped.token());
-                rt.spawn_blocking(move || {
-                    let _token = token;
-                    ran.store(true, Ordering::SeqCst);
-                })
-            };
+            let queued = BlockingProbe::spawn(rt.handle());
             assert_eq!(rt.metrics().blocking_queue_depth(), 1);
-            queued.abort();
+            queued.handle.abort();
             release_tx.send(()).unwrap();
             assert_eq!(rt.block_on(first).unwrap(), "first");
-            let err = rt.block_on(queued).unwrap_err();
-            assert!(err.is_cancelled(), "{err:?}");
-            assert!(!ran.load(Ordering::SeqCst), "the aborted closure ran");
-            assert_eq!(dropped.get(), 1, "the aborted closure was not dropped");
+            queued.assert_cancelled(Some(&rt));
             // The single thread is free again.
             assert_eq!(rt.block_on(rt.spawn_blocking(|| 1)).unwrap(), 1);
         },

@@ -9,10 +9,10 @@ use kairos::task::JoinHandle;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{on_each_flavor, pending_on_drop, recv, tracked, DropCounter, DropToken, Mailbox};
+use support::{on_each_flavor, pending_on_drop, tracked, DropCounter, DropToken, Mailbox};
 
 /// How the tests end a runtime.
 #[derive(Clone, Copy, Debug)]
@@ -299,36 +299,14 @@ fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_closure() {
             builder.max_blocking_threads(1);
         };
         support::on_each_flavor_with(one_thread, |rt| {
-            let (started_tx, started_rx) = mpsc::channel();
-            let (unblock_tx, unblock_rx) = mpsc::channel::<()>();
-            let (finished_tx, finished_rx) = mpsc::channel();
-            let _stuck = rt.spawn_blocking(move || {
-                started_tx.send(()).unwrap();
-                // Stuck until the test sends, which it does only after the shutdown.
-                unblock_rx.recv().unwrap();
-                finished_tx.send(()).unwrap();
-            });
-            recv(&started_rx, "the blocking closure to start");
-            let ran = Arc::new(AtomicBool::new(false));
-            let dropped = DropCounter::new();
-            let queued = {
-                let (ran, token) = (ran.clone(), dropped.token());
-                rt.spawn_blocking(move || {
-                    let _token = token;
-                    ran.store(true, Ordering::SeqCst);
-                })
-            };
-            let elapsed = time_stuck_shutdown(rt, how, || unblock_tx.send(()).unwrap());
+            // Stuck until the test releases it, which it does only after the shutdown.
+            let (stuck, release) = support::spawn_held(&rt, "finished");
+            let queued = support::BlockingProbe::spawn(rt.handle());
+            let elapsed = time_stuck_shutdown(rt, how, || release.send(()).unwrap());
             assert_bounded(how, elapsed, "a blocking closure");
-            // The closure ran on, detached, until unblocked; the queued one never ran.
-            recv(&finished_rx, "the detached closure to finish");
-            let err = futures::executor::block_on(queued).unwrap_err();
-            assert!(err.is_cancelled());
-            assert!(
-                !ran.load(Ordering::SeqCst),
-                "a queued closure ran after shutdown"
-            );
-            assert_eq!(dropped.get(), 1);
+            // The stuck closure ran on, detached, until released; the queued one never ran.
+            assert_eq!(futures::executor::block_on(stuck).unwrap(), "finished");
+            queued.assert_cancelled(None);
         });
     }
 }
@@ -358,14 +336,7 @@ fn spawn_after_shutdown_is_cancelled() {
         assert_eq!(polls.load(Ordering::SeqCst), 0);
         assert_eq!(dropped.get(), 1);
 
-        let ran = Arc::new(AtomicBool::new(false));
-        let blocking = {
-            let ran = ran.clone();
-            handle.spawn_blocking(move || ran.store(true, Ordering::SeqCst))
-        };
-        let err = futures::executor::block_on(blocking).unwrap_err();
-        assert!(err.is_cancelled());
-        assert!(!ran.load(Ordering::SeqCst));
+        support::BlockingProbe::spawn(&handle).assert_cancelled(None);
 
         // Entering the dead runtime and spawning there is cancelled just the same.
         let _guard = handle.enter();

@@ -377,6 +377,60 @@ pub fn two_blocking_closures_at_once(rt: &Runtime) {
     });
 }
 
+/// Spawns a blocking closure that returns `value` once the returned sender sends (or is
+/// dropped), and waits until it runs.
+pub fn spawn_held<T: Send + 'static>(
+    rt: &Runtime,
+    value: T,
+) -> (kairos::task::JoinHandle<T>, mpsc::Sender<()>) {
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let handle = rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(DEADLINE);
+        value
+    });
+    recv(&started_rx, "the blocking closure to start");
+    (handle, release_tx)
+}
+
+/// A blocking closure that records whether it ran, and counts its drop.
+pub struct BlockingProbe {
+    pub handle: kairos::task::JoinHandle<()>,
+    pub ran: Arc<AtomicBool>,
+    pub dropped: DropCounter,
+}
+
+impl BlockingProbe {
+    pub fn spawn(handle: &Handle) -> BlockingProbe {
+        let ran = Arc::new(AtomicBool::new(false));
+        let dropped = DropCounter::new();
+        let (flag, token) = (ran.clone(), dropped.token());
+        let handle = handle.spawn_blocking(move || {
+            let _token = token;
+            flag.store(true, Ordering::SeqCst);
+        });
+        BlockingProbe {
+            handle,
+            ran,
+            dropped,
+        }
+    }
+
+    /// Asserts the closure was cancelled without running, and dropped.
+    #[track_caller]
+    pub fn assert_cancelled(self, rt: Option<&Runtime>) {
+        let result = match rt {
+            Some(rt) => rt.block_on(self.handle),
+            None => futures::executor::block_on(self.handle),
+        };
+        let err = result.unwrap_err();
+        assert!(err.is_cancelled(), "{err:?}");
+        assert!(!self.ran.load(Ordering::SeqCst), "a cancelled closure ran");
+        assert_eq!(self.dropped.get(), 1, "a cancelled closure was not dropped");
+    }
+}
+
 /// A future that is always pending and calls `on_drop` when dropped.
 pub struct PendingOnDrop<F: FnMut()> {
     on_drop: F,

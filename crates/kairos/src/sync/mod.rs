@@ -1,0 +1,34 @@
+//! Synchronization primitives for asynchronous code: channels, locks, semaphores and
+//! notifications.
+//!
+//! Every primitive here is runtime-independent: it only uses the [`Waker`](std::task::Waker)
+//! it is polled with, so it works inside a Kairos runtime, under another executor (such as
+//! `futures::executor::block_on`), and between a runtime and plain threads. Inside a Kairos
+//! runtime, operations that complete charge the task's cooperative budget, so a task that
+//! always finds its channel ready still yields to its neighbours.
+//!
+//! Waiting never allocates: each waiting future embeds its own queue node and links it into
+//! the primitive's intrusive wait list (see `wait_list.rs`), and waiters are served first
+//! come, first served.
+//!
+//! - Message passing: [`oneshot`] (one value, one sender to one receiver), [`mpsc`] (many
+//!   senders, one receiver, bounded or unbounded), [`broadcast`] (every receiver sees every
+//!   value), [`watch`] (receivers see the latest value).
+//! - Mutual exclusion: [`Mutex`], [`RwLock`].
+//! - Signalling and limits: [`Notify`], [`Semaphore`], [`Barrier`].
+//! - One-time initialisation: [`OnceCell`], [`SetOnce`].
+
+mod batch_semaphore;
+mod notify;
+mod semaphore;
+mod wait_list;
+mod wake_list;
+
+pub use self::batch_semaphore::{AcquireError, TryAcquireError};
+pub use self::notify::{Notified, Notify};
+pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+
+#[cfg(loom)]
+mod loom_notify;
+#[cfg(loom)]
+mod loom_semaphore;

@@ -97,6 +97,10 @@ mod imp {
             pub(crate) const fn new(value: T) -> Self {
                 UnsafeCell(std::cell::UnsafeCell::new(value))
             }
+
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner()
+            }
         }
 
         impl<T: ?Sized> UnsafeCell<T> {

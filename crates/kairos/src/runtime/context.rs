@@ -158,13 +158,11 @@ impl Drop for EnterRuntimeGuard {
 }
 
 /// Whether this thread is driving tasks.
-#[allow(dead_code)] // used by the blocking channel operations
 pub(crate) fn is_in_runtime() -> bool {
     CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)
 }
 
 /// Panics if this thread drives tasks, naming the blocking `operation`.
-#[allow(dead_code)] // used by the blocking channel operations
 #[track_caller]
 pub(crate) fn assert_may_block(operation: &str) {
     if is_in_runtime() {

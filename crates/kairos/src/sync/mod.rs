@@ -19,13 +19,22 @@
 //! - One-time initialisation: [`OnceCell`], [`SetOnce`].
 
 mod batch_semaphore;
+mod mutex;
 mod notify;
+mod rwlock;
 mod semaphore;
 mod wait_list;
 mod wake_list;
 
 pub use self::batch_semaphore::{AcquireError, TryAcquireError};
+pub use self::mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
 pub use self::notify::{Notified, Notify};
+pub use self::rwlock::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 #[cfg(loom)]

@@ -21,6 +21,7 @@
 mod batch_semaphore;
 mod mutex;
 mod notify;
+pub mod oneshot;
 mod rwlock;
 mod semaphore;
 mod wait_list;

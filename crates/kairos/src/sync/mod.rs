@@ -19,6 +19,7 @@
 //! - One-time initialisation: [`OnceCell`], [`SetOnce`].
 
 mod batch_semaphore;
+mod cooperative;
 pub mod mpsc;
 mod mutex;
 mod notify;
@@ -27,6 +28,7 @@ mod rwlock;
 mod semaphore;
 mod wait_list;
 mod wake_list;
+pub mod watch;
 
 pub use self::batch_semaphore::{AcquireError, TryAcquireError};
 pub use self::mutex::{

@@ -19,6 +19,7 @@
 //! - One-time initialisation: [`OnceCell`], [`SetOnce`].
 
 mod batch_semaphore;
+pub mod broadcast;
 mod cooperative;
 pub mod mpsc;
 mod mutex;

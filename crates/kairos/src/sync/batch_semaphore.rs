@@ -107,6 +107,23 @@ impl BatchSemaphore {
         }
     }
 
+    /// A semaphore that is already closed and holds no permits (an initialised `OnceCell`).
+    pub(crate) fn new_closed() -> BatchSemaphore {
+        BatchSemaphore {
+            state: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
+    /// As [`new_closed`](Self::new_closed), usable in constants and statics.
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new_closed() -> BatchSemaphore {
+        BatchSemaphore {
+            state: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
     pub(crate) fn available_permits(&self) -> usize {
         self.state.load(Ordering::Acquire) >> PERMIT_SHIFT
     }

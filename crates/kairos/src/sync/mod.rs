@@ -18,31 +18,42 @@
 //! - Signalling and limits: [`Notify`], [`Semaphore`], [`Barrier`].
 //! - One-time initialisation: [`OnceCell`], [`SetOnce`].
 
+mod barrier;
 mod batch_semaphore;
 pub mod broadcast;
 mod cooperative;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
+mod once_slot;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod set_once;
 mod wait_list;
 mod wake_list;
 pub mod watch;
 
+pub use self::barrier::{Barrier, BarrierWaitResult};
 pub use self::batch_semaphore::{AcquireError, TryAcquireError};
 pub use self::mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use self::notify::{Notified, Notify};
+pub use self::once_cell::{OnceCell, SetError};
 pub use self::rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use self::set_once::{SetOnce, SetOnceError};
 
 #[cfg(loom)]
+mod loom_barrier;
+#[cfg(loom)]
 mod loom_notify;
+#[cfg(loom)]
+mod loom_once;
 #[cfg(loom)]
 mod loom_semaphore;

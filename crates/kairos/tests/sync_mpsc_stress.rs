@@ -37,9 +37,8 @@ impl OrderCheck {
     }
 }
 
-/// Producers share a small bounded channel, so most sends wait for room.
-async fn bounded_many_producers() {
-    let (tx, mut rx) = mpsc::channel(4);
+/// Spawns the producers, each sending `(producer, seq)` for every `seq`, then drops `tx`.
+fn spawn_producers(tx: mpsc::Sender<(usize, usize)>) {
     for producer in 0..PRODUCERS {
         let tx = tx.clone();
         kairos::spawn(async move {
@@ -48,7 +47,12 @@ async fn bounded_many_producers() {
             }
         });
     }
-    drop(tx);
+}
+
+/// Producers share a small bounded channel, so most sends wait for room.
+async fn bounded_many_producers() {
+    let (tx, mut rx) = mpsc::channel(4);
+    spawn_producers(tx);
     let mut check = OrderCheck::new(PRODUCERS);
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, 16).await > 0 {
@@ -96,15 +100,7 @@ async fn unbounded_many_producers_with_threads() {
 async fn many_producers_many_consumers() {
     const CONSUMERS: usize = 4;
     let (tx, mut rx) = mpsc::channel(8);
-    for producer in 0..PRODUCERS {
-        let tx = tx.clone();
-        kairos::spawn(async move {
-            for seq in 0..MESSAGES {
-                tx.send((producer, seq)).await.unwrap();
-            }
-        });
-    }
-    drop(tx);
+    spawn_producers(tx);
     let mut outputs = Vec::new();
     let mut consumers = Vec::new();
     for _ in 0..CONSUMERS {

@@ -18,6 +18,9 @@
 //! - Signalling and limits: [`Notify`], [`Semaphore`], [`Barrier`].
 //! - One-time initialisation: [`OnceCell`], [`SetOnce`].
 
+#[macro_use]
+mod guard_fmt;
+
 mod barrier;
 mod batch_semaphore;
 pub mod broadcast;
@@ -30,6 +33,7 @@ mod once_slot;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod sender_count;
 mod set_once;
 mod wait_list;
 mod wake_list;

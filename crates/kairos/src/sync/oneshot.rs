@@ -2,7 +2,7 @@
 //!
 //! [`channel`] returns a [`Sender`] and a [`Receiver`]. The sender sends at most one value
 //! with [`Sender::send`] (which never waits); the receiver is a future that resolves to
-//! that value, or to [`RecvError`](error::RecvError) if the sender was dropped without
+//! that value, or to [`RecvError`] if the sender was dropped without
 //! sending.
 //!
 //! # Examples

@@ -49,6 +49,7 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, RwLock};
+use crate::sync::sender_count::SenderCount;
 use crate::sync::wait_list::{WaitList, Waiter};
 use crate::sync::wake_list::WakeList;
 use crate::sync::Notify;
@@ -114,8 +115,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             closed: false,
             waiters: WaitList::new(),
         }),
-        senders: AtomicUsize::new(1),
-        weak_senders: AtomicUsize::new(0),
+        senders: SenderCount::one(),
         receivers_gone: Notify::new(),
     });
     (Sender::new(shared.clone()), Receiver::new(shared, 0))
@@ -128,8 +128,7 @@ pub(super) struct Shared<T> {
     buffer: Box<[RwLock<Slot<T>>]>,
     mask: usize,
     tail: Mutex<Tail>,
-    senders: AtomicUsize,
-    weak_senders: AtomicUsize,
+    senders: SenderCount,
     /// Woken (all) when the last receiver goes, for `Sender::closed`.
     receivers_gone: Notify,
 }

@@ -169,16 +169,12 @@ impl<T> Receiver<T> {
 
     /// How many [`Sender`](super::Sender)s of the channel are alive.
     pub fn sender_strong_count(&self) -> usize {
-        self.shared
-            .senders
-            .load(crate::loom::sync::atomic::Ordering::Acquire)
+        self.shared.senders.strong()
     }
 
     /// How many [`WeakSender`](super::WeakSender)s of the channel are alive.
     pub fn sender_weak_count(&self) -> usize {
-        self.shared
-            .weak_senders
-            .load(crate::loom::sync::atomic::Ordering::Acquire)
+        self.shared.senders.weak()
     }
 }
 

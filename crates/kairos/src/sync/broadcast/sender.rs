@@ -2,7 +2,6 @@
 
 use super::error::SendError;
 use super::{Receiver, Shared};
-use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
 use std::fmt;
 
@@ -140,7 +139,7 @@ impl<T> Sender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn downgrade(&self) -> WeakSender<T> {
-        self.shared.weak_senders.fetch_add(1, Ordering::Relaxed);
+        self.shared.senders.add_weak();
         WeakSender {
             shared: self.shared.clone(),
         }
@@ -148,18 +147,18 @@ impl<T> Sender<T> {
 
     /// How many [`Sender`]s of this channel are alive.
     pub fn strong_count(&self) -> usize {
-        self.shared.senders.load(Ordering::Acquire)
+        self.shared.senders.strong()
     }
 
     /// How many [`WeakSender`]s of this channel are alive.
     pub fn weak_count(&self) -> usize {
-        self.shared.weak_senders.load(Ordering::Acquire)
+        self.shared.senders.weak()
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.shared.senders.fetch_add(1, Ordering::Relaxed);
+        self.shared.senders.add_strong();
         Sender {
             shared: self.shared.clone(),
         }
@@ -168,7 +167,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if self.shared.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.shared.senders.remove_strong() {
             self.shared.close();
         }
     }
@@ -183,37 +182,26 @@ impl<T> fmt::Debug for Sender<T> {
 impl<T> WeakSender<T> {
     /// A [`Sender`], if any sender of the channel is still alive.
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        let mut count = self.shared.senders.load(Ordering::Acquire);
-        loop {
-            if count == 0 {
-                return None;
-            }
-            match self.shared.senders.compare_exchange_weak(
-                count,
-                count + 1,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Some(Sender::new(self.shared.clone())),
-                Err(actual) => count = actual,
-            }
-        }
+        self.shared
+            .senders
+            .upgrade()
+            .then(|| Sender::new(self.shared.clone()))
     }
 
     /// How many [`Sender`]s of this channel are alive.
     pub fn strong_count(&self) -> usize {
-        self.shared.senders.load(Ordering::Acquire)
+        self.shared.senders.strong()
     }
 
     /// How many [`WeakSender`]s of this channel are alive.
     pub fn weak_count(&self) -> usize {
-        self.shared.weak_senders.load(Ordering::Acquire)
+        self.shared.senders.weak()
     }
 }
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> WeakSender<T> {
-        self.shared.weak_senders.fetch_add(1, Ordering::Relaxed);
+        self.shared.senders.add_weak();
         WeakSender {
             shared: self.shared.clone(),
         }
@@ -222,7 +210,7 @@ impl<T> Clone for WeakSender<T> {
 
 impl<T> Drop for WeakSender<T> {
     fn drop(&mut self) {
-        self.shared.weak_senders.fetch_sub(1, Ordering::AcqRel);
+        self.shared.senders.remove_weak();
     }
 }
 

@@ -27,6 +27,7 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::sync::batch_semaphore::BatchSemaphore;
 use crate::sync::mpsc::error::TryRecvError;
+use crate::sync::sender_count::SenderCount;
 use crate::sync::Notify;
 use crate::task::coop;
 use std::collections::VecDeque;
@@ -122,9 +123,8 @@ impl Capacity for Unbounded {
 pub(super) struct Chan<T, C> {
     queue: Mutex<Queue<T>>,
     pub(super) capacity: C,
-    /// Live `Sender`s (and `OwnedPermit`s, which hold one).
-    tx_count: AtomicUsize,
-    tx_weak_count: AtomicUsize,
+    /// Live `Sender`s (and `OwnedPermit`s, which hold one) and `WeakSender`s.
+    senders: SenderCount,
     /// Woken (all waiters) when the receiver closes, for `Sender::closed`.
     rx_closed: Notify,
 }
@@ -140,7 +140,7 @@ struct Queue<T> {
     rx_dropped: bool,
 }
 
-/// A strong sender's reference to the channel: counted in `tx_count`.
+/// A strong sender's reference to the channel: counted in `senders`.
 pub(super) struct Tx<T, C: Capacity> {
     chan: Arc<Chan<T, C>>,
 }
@@ -166,8 +166,7 @@ pub(super) fn channel<T, C: Capacity>(capacity: C) -> (Tx<T, C>, Rx<T, C>) {
             rx_dropped: false,
         }),
         capacity,
-        tx_count: AtomicUsize::new(1),
-        tx_weak_count: AtomicUsize::new(0),
+        senders: SenderCount::one(),
         rx_closed: Notify::new(),
     });
     (Tx { chan: chan.clone() }, Rx { chan })
@@ -233,24 +232,24 @@ impl<T, C: Capacity> Tx<T, C> {
     }
 
     pub(super) fn downgrade(&self) -> WeakTx<T, C> {
-        self.chan.tx_weak_count.fetch_add(1, Ordering::Relaxed);
+        self.chan.senders.add_weak();
         WeakTx {
             chan: self.chan.clone(),
         }
     }
 
     pub(super) fn strong_count(&self) -> usize {
-        self.chan.tx_count.load(Ordering::Acquire)
+        self.chan.senders.strong()
     }
 
     pub(super) fn weak_count(&self) -> usize {
-        self.chan.tx_weak_count.load(Ordering::Acquire)
+        self.chan.senders.weak()
     }
 }
 
 impl<T, C: Capacity> Clone for Tx<T, C> {
     fn clone(&self) -> Tx<T, C> {
-        self.chan.tx_count.fetch_add(1, Ordering::Relaxed);
+        self.chan.senders.add_strong();
         Tx {
             chan: self.chan.clone(),
         }
@@ -259,7 +258,7 @@ impl<T, C: Capacity> Clone for Tx<T, C> {
 
 impl<T, C: Capacity> Drop for Tx<T, C> {
     fn drop(&mut self) {
-        if self.chan.tx_count.fetch_sub(1, Ordering::AcqRel) != 1 {
+        if !self.chan.senders.remove_strong() {
             return;
         }
         // The last sender: the receiver ends once the queue is drained (rule 3).
@@ -276,39 +275,23 @@ impl<T, C: Capacity> Drop for Tx<T, C> {
 impl<T, C: Capacity> WeakTx<T, C> {
     /// A strong sender, if any is still alive.
     pub(super) fn upgrade(&self) -> Option<Tx<T, C>> {
-        let mut count = self.chan.tx_count.load(Ordering::Acquire);
-        loop {
-            if count == 0 {
-                return None;
-            }
-            match self.chan.tx_count.compare_exchange_weak(
-                count,
-                count + 1,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    return Some(Tx {
-                        chan: self.chan.clone(),
-                    })
-                }
-                Err(actual) => count = actual,
-            }
-        }
+        self.chan.senders.upgrade().then(|| Tx {
+            chan: self.chan.clone(),
+        })
     }
 
     pub(super) fn strong_count(&self) -> usize {
-        self.chan.tx_count.load(Ordering::Acquire)
+        self.chan.senders.strong()
     }
 
     pub(super) fn weak_count(&self) -> usize {
-        self.chan.tx_weak_count.load(Ordering::Acquire)
+        self.chan.senders.weak()
     }
 }
 
 impl<T, C: Capacity> Clone for WeakTx<T, C> {
     fn clone(&self) -> WeakTx<T, C> {
-        self.chan.tx_weak_count.fetch_add(1, Ordering::Relaxed);
+        self.chan.senders.add_weak();
         WeakTx {
             chan: self.chan.clone(),
         }
@@ -317,13 +300,23 @@ impl<T, C: Capacity> Clone for WeakTx<T, C> {
 
 impl<T, C: Capacity> Drop for WeakTx<T, C> {
     fn drop(&mut self) {
-        self.chan.tx_weak_count.fetch_sub(1, Ordering::AcqRel);
+        self.chan.senders.remove_weak();
     }
 }
 
 impl<T, C: Capacity> Rx<T, C> {
     pub(super) fn capacity(&self) -> &C {
         &self.chan.capacity
+    }
+
+    /// Waits for the next message, `None` once the channel has ended.
+    pub(super) async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Waits for messages and moves up to `limit` of them into `buffer`.
+    pub(super) async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.poll_recv_many(cx, buffer, limit)).await
     }
 
     /// Receives the next message, `None` once the channel has ended (rules 2 and 3).
@@ -416,11 +409,11 @@ impl<T, C: Capacity> Rx<T, C> {
     }
 
     pub(super) fn sender_strong_count(&self) -> usize {
-        self.chan.tx_count.load(Ordering::Acquire)
+        self.chan.senders.strong()
     }
 
     pub(super) fn sender_weak_count(&self) -> usize {
-        self.chan.tx_weak_count.load(Ordering::Acquire)
+        self.chan.senders.weak()
     }
 }
 
@@ -451,7 +444,7 @@ impl<T, C: Capacity + fmt::Debug> fmt::Debug for Chan<T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Chan")
             .field("capacity", &self.capacity)
-            .field("tx_count", &self.tx_count.load(Ordering::Relaxed))
+            .field("senders", &self.senders.strong())
             .finish_non_exhaustive()
     }
 }

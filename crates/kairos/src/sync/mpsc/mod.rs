@@ -40,7 +40,7 @@
 //! # Design
 //!
 //! The queue is a `VecDeque` under a mutex shared with the receiver's waker (see
-//! `chan.rs`), and the bound is a fair [`BatchSemaphore`](super::batch_semaphore): a
+//! `chan.rs`), and the bound is the fair batch semaphore of `sync/batch_semaphore.rs`: a
 //! sender's permit is the room its message will occupy, handed back when the receiver
 //! takes the message out. tokio uses a lock-free linked list of blocks instead; the locked
 //! queue was chosen first because it is short, obviously correct and fast when the lock is

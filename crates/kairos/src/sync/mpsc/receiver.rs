@@ -43,7 +43,7 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        self.chan.recv().await
     }
 
     /// Waits for messages and moves up to `limit` of them into `buffer` at once, returning
@@ -70,7 +70,7 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buffer, limit)).await
+        self.chan.recv_many(buffer, limit).await
     }
 
     /// Takes the next message if one is queued, without waiting.
@@ -113,7 +113,7 @@ impl<T> Receiver<T> {
     /// ```
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::runtime::park::block_on("mpsc::Receiver::blocking_recv", self.recv())
+        crate::runtime::park::block_on("mpsc::Receiver::blocking_recv", self.chan.recv())
     }
 
     /// As [`recv_many`](Receiver::recv_many), blocking the thread.
@@ -125,7 +125,7 @@ impl<T> Receiver<T> {
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         crate::runtime::park::block_on(
             "mpsc::Receiver::blocking_recv_many",
-            self.recv_many(buffer, limit),
+            self.chan.recv_many(buffer, limit),
         )
     }
 

@@ -202,7 +202,7 @@ impl<T> UnboundedReceiver<T> {
     /// # });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        self.chan.recv().await
     }
 
     /// Waits for messages and moves up to `limit` of them into `buffer` at once; 0 once
@@ -212,7 +212,7 @@ impl<T> UnboundedReceiver<T> {
     ///
     /// Cancel safe, as [`recv`](UnboundedReceiver::recv).
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buffer, limit)).await
+        self.chan.recv_many(buffer, limit).await
     }
 
     /// Takes the next message if one is queued, without waiting.
@@ -232,7 +232,7 @@ impl<T> UnboundedReceiver<T> {
     /// When called on a thread that is running asynchronous tasks (inside a runtime).
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::runtime::park::block_on("mpsc::UnboundedReceiver::blocking_recv", self.recv())
+        crate::runtime::park::block_on("mpsc::UnboundedReceiver::blocking_recv", self.chan.recv())
     }
 
     /// As [`recv_many`](UnboundedReceiver::recv_many), blocking the thread.
@@ -244,7 +244,7 @@ impl<T> UnboundedReceiver<T> {
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         crate::runtime::park::block_on(
             "mpsc::UnboundedReceiver::blocking_recv_many",
-            self.recv_many(buffer, limit),
+            self.chan.recv_many(buffer, limit),
         )
     }
 

@@ -2,7 +2,6 @@
 
 use super::Mutex;
 use crate::sync::batch_semaphore::BatchSemaphore;
-use std::fmt;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -86,12 +85,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> MappedMutexGuard<'a, U> {
         let data = NonNull::from(f(&mut *this));
-        let lock = ManuallyDrop::new(this).lock;
-        MappedMutexGuard {
-            semaphore: &lock.semaphore,
-            data,
-            _data: PhantomData,
-        }
+        this.mapped_at(data)
     }
 
     /// Like [`map`](MutexGuard::map), but `f` may decline; the original guard comes back
@@ -116,15 +110,20 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         mut this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
-        let Some(data) = f(&mut *this).map(NonNull::from) else {
-            return Err(this);
-        };
-        let lock = ManuallyDrop::new(this).lock;
-        Ok(MappedMutexGuard {
+        match f(&mut *this).map(NonNull::from) {
+            Some(data) => Ok(this.mapped_at(data)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the lock into a mapped guard of `data` without releasing it.
+    fn mapped_at<U: ?Sized>(self, data: NonNull<U>) -> MappedMutexGuard<'a, U> {
+        let lock = ManuallyDrop::new(self).lock;
+        MappedMutexGuard {
             semaphore: &lock.semaphore,
             data,
             _data: PhantomData,
-        })
+        }
     }
 }
 
@@ -150,17 +149,7 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!(['a, T: ?Sized] MutexGuard<'a, T>);
 
 impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// Narrows the guard further.
@@ -180,12 +169,7 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> MappedMutexGuard<'a, U> {
         let data = NonNull::from(f(&mut *this));
-        let semaphore = ManuallyDrop::new(this).semaphore;
-        MappedMutexGuard {
-            semaphore,
-            data,
-            _data: PhantomData,
-        }
+        this.retarget(data)
     }
 
     /// Like [`map`](MappedMutexGuard::map), but `f` may decline.
@@ -207,15 +191,20 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
         mut this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
-        let Some(data) = f(&mut *this).map(NonNull::from) else {
-            return Err(this);
-        };
-        let semaphore = ManuallyDrop::new(this).semaphore;
-        Ok(MappedMutexGuard {
+        match f(&mut *this).map(NonNull::from) {
+            Some(data) => Ok(this.retarget(data)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the lock to `data` without releasing it.
+    fn retarget<U: ?Sized>(self, data: NonNull<U>) -> MappedMutexGuard<'a, U> {
+        let semaphore = ManuallyDrop::new(self).semaphore;
+        MappedMutexGuard {
             semaphore,
             data,
             _data: PhantomData,
-        })
+        }
     }
 }
 
@@ -241,14 +230,4 @@ impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for MappedMutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!(['a, T: ?Sized] MappedMutexGuard<'a, T>);

@@ -3,7 +3,6 @@
 //! is.
 
 use super::Mutex;
-use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
@@ -15,7 +14,8 @@ use std::sync::Arc;
 /// Returned by [`Mutex::lock_owned`] and [`Mutex::try_lock_owned`].
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
-    lock: Arc<Mutex<T>>,
+    /// The same thing, mapped to the whole value.
+    whole: OwnedMappedMutexGuard<T, T>,
 }
 
 /// Exclusive access to a part `U` of the value of an `Arc<Mutex<T>>`, made by
@@ -37,7 +37,10 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     ///
     /// The caller has acquired `lock`'s permit and hands it to the guard.
     pub(super) unsafe fn new(lock: Arc<Mutex<T>>) -> OwnedMutexGuard<T> {
-        OwnedMutexGuard { lock }
+        let data = NonNull::new(lock.data_ptr()).expect("a cell is never at null");
+        OwnedMutexGuard {
+            whole: OwnedMappedMutexGuard { data, lock },
+        }
     }
 
     /// The mutex this guard locks.
@@ -53,7 +56,7 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// assert!(Arc::ptr_eq(OwnedMutexGuard::mutex(&guard), &lock));
     /// ```
     pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
-        &this.lock
+        &this.whole.lock
     }
 
     /// Narrows the guard to a part of the value, keeping the lock held.
@@ -71,14 +74,10 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// assert_eq!(*lock.try_lock().unwrap(), (1, 5));
     /// ```
     pub fn map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> OwnedMappedMutexGuard<T, U> {
-        let data = NonNull::from(f(&mut *this));
-        OwnedMappedMutexGuard {
-            data,
-            lock: this.into_lock(),
-        }
+        OwnedMappedMutexGuard::map(this.whole, f)
     }
 
     /// Like [`map`](OwnedMutexGuard::map), but `f` may decline.
@@ -98,30 +97,10 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// assert!(OwnedMutexGuard::try_map(guard, |v| v.get_mut(1)).is_err());
     /// ```
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<OwnedMappedMutexGuard<T, U>, Self> {
-        let Some(data) = f(&mut *this).map(NonNull::from) else {
-            return Err(this);
-        };
-        Ok(OwnedMappedMutexGuard {
-            data,
-            lock: this.into_lock(),
-        })
-    }
-
-    /// Takes the `Arc` out without releasing the lock: the permit moves with it.
-    fn into_lock(self) -> Arc<Mutex<T>> {
-        let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is moved, not
-        // duplicated.
-        unsafe { std::ptr::read(&this.lock) }
-    }
-}
-
-impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
-    fn drop(&mut self) {
-        self.lock.unlock();
+        OwnedMappedMutexGuard::try_map(this.whole, f).map_err(|whole| OwnedMutexGuard { whole })
     }
 }
 
@@ -129,29 +108,17 @@ impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: the guard holds the lock, so no `&mut T` exists elsewhere.
-        unsafe { &*self.lock.data_ptr() }
+        &self.whole
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard holds the lock, and `&mut self` makes this the only borrow.
-        unsafe { &mut *self.lock.data_ptr() }
+        &mut self.whole
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!([T: ?Sized] OwnedMutexGuard<T>);
 
 impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// The mutex this guard locks.
@@ -192,13 +159,13 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
         mut this: Self,
         f: impl FnOnce(&mut U) -> Option<&mut V>,
     ) -> Result<OwnedMappedMutexGuard<T, V>, Self> {
-        let Some(data) = f(&mut *this).map(NonNull::from) else {
-            return Err(this);
-        };
-        Ok(OwnedMappedMutexGuard {
-            data,
-            lock: this.into_lock(),
-        })
+        match f(&mut *this).map(NonNull::from) {
+            Some(data) => Ok(OwnedMappedMutexGuard {
+                data,
+                lock: this.into_lock(),
+            }),
+            None => Err(this),
+        }
     }
 
     /// Takes the `Arc` out without releasing the lock: the permit moves with it.
@@ -233,14 +200,4 @@ impl<T: ?Sized, U: ?Sized> DerefMut for OwnedMappedMutexGuard<T, U> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedMappedMutexGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedMappedMutexGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!([T: ?Sized, U: ?Sized] OwnedMappedMutexGuard<T, U>);

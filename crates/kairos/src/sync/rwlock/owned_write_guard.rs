@@ -2,7 +2,6 @@
 //! [`OwnedRwLockMappedWriteGuard`]. They hold an `Arc` of the lock and all its permits.
 
 use super::{OwnedRwLockReadGuard, RwLock};
-use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
@@ -52,6 +51,23 @@ impl<T: ?Sized, U: ?Sized> OwnedWriteAccess<T, U> {
             lock,
             data,
             permits,
+        }
+    }
+
+    /// Narrows the access to a part of the value, keeping the permits.
+    fn map<V: ?Sized>(mut self, f: impl FnOnce(&mut U) -> &mut V) -> OwnedWriteAccess<T, V> {
+        let data = NonNull::from(f(self.get_mut()));
+        self.retarget(data)
+    }
+
+    /// Like `map`, giving the access back unchanged if `f` declines.
+    fn try_map<V: ?Sized>(
+        mut self,
+        f: impl FnOnce(&mut U) -> Option<&mut V>,
+    ) -> Result<OwnedWriteAccess<T, V>, Self> {
+        match f(self.get_mut()).map(NonNull::from) {
+            Some(data) => Ok(self.retarget(data)),
+            None => Err(self),
         }
     }
 
@@ -113,12 +129,11 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// assert_eq!(*lock.try_read().unwrap(), (1, 9));
     /// ```
     pub fn map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> OwnedRwLockMappedWriteGuard<T, U> {
-        let data = NonNull::from(f(this.access.get_mut()));
         OwnedRwLockMappedWriteGuard {
-            access: this.access.retarget(data),
+            access: this.access.map(f),
         }
     }
 
@@ -128,14 +143,12 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     ///
     /// The unchanged guard, if `f` returns `None`.
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self> {
-        match f(this.access.get_mut()).map(NonNull::from) {
-            Some(data) => Ok(OwnedRwLockMappedWriteGuard {
-                access: this.access.retarget(data),
-            }),
-            None => Err(this),
+        match this.access.try_map(f) {
+            Ok(access) => Ok(OwnedRwLockMappedWriteGuard { access }),
+            Err(access) => Err(Self { access }),
         }
     }
 
@@ -188,17 +201,7 @@ impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockWriteGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for OwnedRwLockWriteGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!([T: ?Sized] OwnedRwLockWriteGuard<T>);
 
 impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     /// The lock this guard writes.
@@ -208,12 +211,11 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
 
     /// Narrows the guard further.
     pub fn map<V: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut U) -> &mut V,
     ) -> OwnedRwLockMappedWriteGuard<T, V> {
-        let data = NonNull::from(f(this.access.get_mut()));
         OwnedRwLockMappedWriteGuard {
-            access: this.access.retarget(data),
+            access: this.access.map(f),
         }
     }
 
@@ -223,14 +225,12 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     ///
     /// The unchanged guard, if `f` returns `None`.
     pub fn try_map<V: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut U) -> Option<&mut V>,
     ) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self> {
-        match f(this.access.get_mut()).map(NonNull::from) {
-            Some(data) => Ok(OwnedRwLockMappedWriteGuard {
-                access: this.access.retarget(data),
-            }),
-            None => Err(this),
+        match this.access.try_map(f) {
+            Ok(access) => Ok(OwnedRwLockMappedWriteGuard { access }),
+            Err(access) => Err(Self { access }),
         }
     }
 }
@@ -249,14 +249,4 @@ impl<T: ?Sized, U: ?Sized> DerefMut for OwnedRwLockMappedWriteGuard<T, U> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockMappedWriteGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedRwLockMappedWriteGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!([T: ?Sized, U: ?Sized] OwnedRwLockMappedWriteGuard<T, U>);

@@ -3,7 +3,6 @@
 
 use super::RwLockReadGuard;
 use crate::sync::batch_semaphore::BatchSemaphore;
-use std::fmt;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -49,6 +48,23 @@ impl<'a, T: ?Sized> WriteAccess<'a, T> {
             data,
             permits: this.permits,
             _data: PhantomData,
+        }
+    }
+
+    /// Narrows the access to a part of the value, keeping the permits.
+    fn map<U: ?Sized>(mut self, f: impl FnOnce(&mut T) -> &mut U) -> WriteAccess<'a, U> {
+        let data = NonNull::from(f(self.get_mut()));
+        self.retarget(data)
+    }
+
+    /// Like `map`, giving the access back unchanged if `f` declines.
+    fn try_map<U: ?Sized>(
+        mut self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<WriteAccess<'a, U>, Self> {
+        match f(self.get_mut()).map(NonNull::from) {
+            Some(data) => Ok(self.retarget(data)),
+            None => Err(self),
         }
     }
 
@@ -109,12 +125,11 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// assert_eq!(*lock.try_read().unwrap(), (5, 2));
     /// ```
     pub fn map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> RwLockMappedWriteGuard<'a, U> {
-        let data = NonNull::from(f(this.access.get_mut()));
         RwLockMappedWriteGuard {
-            access: this.access.retarget(data),
+            access: this.access.map(f),
         }
     }
 
@@ -124,14 +139,12 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     ///
     /// The unchanged guard, if `f` returns `None`.
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<RwLockMappedWriteGuard<'a, U>, Self> {
-        match f(this.access.get_mut()).map(NonNull::from) {
-            Some(data) => Ok(RwLockMappedWriteGuard {
-                access: this.access.retarget(data),
-            }),
-            None => Err(this),
+        match this.access.try_map(f) {
+            Ok(access) => Ok(RwLockMappedWriteGuard { access }),
+            Err(access) => Err(Self { access }),
         }
     }
 
@@ -197,17 +210,7 @@ impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for RwLockWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!(['a, T: ?Sized] RwLockWriteGuard<'a, T>);
 
 impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     /// Narrows the guard further.
@@ -223,12 +226,11 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     /// assert_eq!(*lock.try_read().unwrap(), ((1, 7), 3));
     /// ```
     pub fn map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> RwLockMappedWriteGuard<'a, U> {
-        let data = NonNull::from(f(this.access.get_mut()));
         RwLockMappedWriteGuard {
-            access: this.access.retarget(data),
+            access: this.access.map(f),
         }
     }
 
@@ -238,14 +240,12 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     ///
     /// The unchanged guard, if `f` returns `None`.
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<RwLockMappedWriteGuard<'a, U>, Self> {
-        match f(this.access.get_mut()).map(NonNull::from) {
-            Some(data) => Ok(RwLockMappedWriteGuard {
-                access: this.access.retarget(data),
-            }),
-            None => Err(this),
+        match this.access.try_map(f) {
+            Ok(access) => Ok(RwLockMappedWriteGuard { access }),
+            Err(access) => Err(Self { access }),
         }
     }
 }
@@ -264,14 +264,4 @@ impl<T: ?Sized> DerefMut for RwLockMappedWriteGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockMappedWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for RwLockMappedWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_fmt!(['a, T: ?Sized] RwLockMappedWriteGuard<'a, T>);

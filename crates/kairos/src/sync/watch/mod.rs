@@ -36,6 +36,7 @@
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, RwLock};
 use crate::sync::cooperative::cooperative;
+use crate::sync::sender_count::SenderCount;
 use crate::sync::Notify;
 use std::fmt;
 use std::ops::Deref;
@@ -66,7 +67,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         value: RwLock::new(init),
         state: AtomicUsize::new(0),
         receivers: AtomicUsize::new(1),
-        senders: AtomicUsize::new(1),
+        senders: SenderCount::one(),
         changed: Notify::new(),
         receivers_gone: Notify::new(),
     });
@@ -107,7 +108,7 @@ struct Shared<T> {
     /// Version in steps of 2, closed flag in bit 0.
     state: AtomicUsize,
     receivers: AtomicUsize,
-    senders: AtomicUsize,
+    senders: SenderCount,
     /// Woken (all) after each change and when the last sender goes.
     changed: Notify,
     /// Woken (all) when the last receiver goes, for `Sender::closed`.
@@ -303,7 +304,7 @@ impl<T> Sender<T> {
 
     /// How many senders are alive.
     pub fn sender_count(&self) -> usize {
-        self.shared.senders.load(Ordering::Acquire)
+        self.shared.senders.strong()
     }
 
     /// Whether `other` belongs to the same channel.
@@ -314,7 +315,7 @@ impl<T> Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.shared.senders.fetch_add(1, Ordering::Relaxed);
+        self.shared.senders.add_strong();
         Sender {
             shared: self.shared.clone(),
         }
@@ -323,7 +324,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if self.shared.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.shared.senders.remove_strong() {
             self.shared.state.fetch_or(CLOSED, Ordering::AcqRel);
             self.shared.changed.notify_waiters();
         }

@@ -268,3 +268,11 @@ on_both_schedulers!(
     closed_completes_when_the_receiver_goes_away,
     always_ready_recv_yields_to_other_tasks,
 );
+
+#[kairos::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_recv_is_allowed_inside_spawn_blocking() {
+    let (tx, mut rx) = mpsc::channel(1);
+    let reader = kairos::task::spawn_blocking(move || rx.blocking_recv());
+    tx.send(3).await.unwrap();
+    assert_eq!(reader.await.unwrap(), Some(3));
+}

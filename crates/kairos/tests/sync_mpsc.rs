@@ -6,7 +6,7 @@ mod sync_support;
 use kairos::sync::mpsc::{self, error::TryRecvError, error::TrySendError};
 use std::pin::pin;
 use std::task::Poll;
-use sync_support::{poll_once, DropCounter};
+use sync_support::{poll_once, poll_with, DropCounter, WakeCounter};
 
 #[test]
 fn full_channel_makes_senders_wait_in_order() {
@@ -125,6 +125,25 @@ fn close_keeps_queued_messages_and_reserved_room_usable() {
     permit.send(2);
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn receiver_waiting_after_close_is_woken_when_a_cancelled_reserve_gives_room_back() {
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    let permit = tx.try_reserve().unwrap();
+    let wakes = WakeCounter::new();
+    {
+        let mut reserve = pin!(tx.reserve());
+        assert!(poll_once(reserve.as_mut()).is_pending());
+        drop(permit); // the room goes to the queued `reserve`, which is never polled again
+        rx.close();
+        let mut recv = pin!(rx.recv());
+        // The room is still held, so the receiver cannot end yet.
+        assert!(poll_with(recv.as_mut(), &wakes.clone().into()).is_pending());
+    }
+    // Dropping the reserve gave the room back: the receiver was woken, and it ends.
+    assert_eq!(wakes.wakes(), 1);
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
 }
 

@@ -413,8 +413,7 @@ impl<T> Sender<T> {
     }
 
     async fn acquire(&self, n: usize) -> Result<(), SendError<()>> {
-        let semaphore = &self.chan.capacity().semaphore;
-        semaphore.acquire(n).await.map_err(|_| SendError(()))
+        self.chan.reserve(n).await.map_err(|_| SendError(()))
     }
 
     fn try_acquire(&self, n: usize) -> Result<(), TrySendError<()>> {

@@ -17,21 +17,25 @@
 //!    is seen) or after (and takes the waker): no lost wake-up.
 //! 3. The channel ends for the receiver when the queue is empty and either every sender is
 //!    gone (`tx_closed`, set under the lock by the last one) or the receiver closed it and
-//!    no capacity is outstanding (nobody can send any more). A permit given back unused
-//!    after a close wakes the receiver, which re-checks.
+//!    no capacity is outstanding (nobody can send any more). Capacity given back unused
+//!    after a close (a dropped permit, or a `reserve` cancelled or failed after room was
+//!    assigned to it) wakes the receiver, which re-checks.
 //! 4. Dropping the receiver closes the channel and drops the queued messages; a message
 //!    pushed afterwards (through a permit taken before) is dropped at once. Messages still
 //!    queued when the last handle goes are dropped with the channel: each exactly once.
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::sync::batch_semaphore::BatchSemaphore;
+use crate::sync::batch_semaphore::{Acquire, AcquireError, BatchSemaphore};
 use crate::sync::mpsc::error::TryRecvError;
 use crate::sync::sender_count::SenderCount;
 use crate::sync::Notify;
 use crate::task::coop;
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 /// How a channel flavour accounts for the messages it holds.
@@ -197,6 +201,12 @@ impl<T, C: Capacity> Tx<T, C> {
     /// Gives back capacity that was obtained but not used (rule 3).
     pub(super) fn release_unused(&self, n: usize) {
         self.chan.capacity.release(n);
+        self.wake_rx_if_closed();
+    }
+
+    /// After capacity came back: a receiver that closed the channel may be waiting for
+    /// exactly that to end (rule 3), so wake it to re-check.
+    fn wake_rx_if_closed(&self) {
         let mut queue = self.chan.queue.lock();
         let waker = if queue.rx_closed {
             queue.rx_waker.take()
@@ -244,6 +254,53 @@ impl<T, C: Capacity> Tx<T, C> {
 
     pub(super) fn weak_count(&self) -> usize {
         self.chan.senders.weak()
+    }
+}
+
+impl<T> Tx<T, Bounded> {
+    /// Waits for room for `n` messages (rule 1).
+    pub(super) fn reserve(&self, n: usize) -> Reserve<'_, T> {
+        Reserve {
+            tx: self,
+            acquire: ManuallyDrop::new(self.chan.capacity.semaphore.acquire(n)),
+            done: false,
+        }
+    }
+}
+
+/// The future of [`Tx::reserve`]. A wait that ends without the room (cancelled, or failed
+/// because the channel closed) may have handed back room it was already assigned, which
+/// can be the last the closed receiver waits for: it wakes the receiver then (rule 3).
+pub(super) struct Reserve<'a, T> {
+    tx: &'a Tx<T, Bounded>,
+    /// Structurally pinned; dropped in place in `Drop`, before the receiver is woken.
+    acquire: ManuallyDrop<Acquire<'a>>,
+    done: bool,
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), AcquireError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `acquire` is structurally pinned (never moved; dropped in place); the
+        // other fields are never pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above: `this` is pinned, so is its field.
+        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
+        let result = ready!(acquire.poll(cx));
+        this.done = result.is_ok();
+        Poll::Ready(result)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: `acquire` is not used again; dropping it in place keeps the pinning
+        // promise, and returns any room it held before the receiver is woken.
+        unsafe { ManuallyDrop::drop(&mut self.acquire) };
+        if !self.done {
+            self.tx.wake_rx_if_closed();
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Loom models of the bounded channel with capacity 1-2: senders waiting for room, close
-//! racing with sends, the receiver's drop racing with a send, and an unused permit after
-//! a close.
+//! racing with sends, the receiver's drop racing with a send, and room given back unused
+//! (a dropped permit, a cancelled reserve) while the closed receiver waits for it.
 
 use super::channel;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -86,6 +86,28 @@ fn unused_permit_after_close_ends_the_receiver() {
         rx.close();
         assert!(block_on(rx.recv()).is_none());
         permit_holder.join().unwrap();
+        drop(tx);
+    });
+}
+
+/// A `reserve` that room was handed to is cancelled on another thread while the receiver
+/// closes: the room comes back and the receiver, waiting for it, ends.
+#[test]
+fn cancelled_reserve_after_close_ends_the_receiver() {
+    loom::model(|| {
+        let (tx, mut rx) = channel::<u8>(1);
+        let permit = tx.try_reserve().ok();
+        let tx2 = tx.clone();
+        let canceller = thread::spawn(move || {
+            let mut reserve = std::pin::pin!(tx2.reserve());
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            // Queued behind the held permit, or served at once; dropped either way.
+            let _ = std::future::Future::poll(reserve.as_mut(), &mut cx);
+        });
+        drop(permit); // may hand the room to the queued `reserve`
+        rx.close();
+        assert!(block_on(rx.recv()).is_none());
+        canceller.join().unwrap();
         drop(tx);
     });
 }

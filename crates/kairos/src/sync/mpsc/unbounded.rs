@@ -205,8 +205,7 @@ impl<T> UnboundedReceiver<T> {
         self.chan.recv().await
     }
 
-    /// Waits for messages and moves up to `limit` of them into `buffer` at once; 0 once
-    /// the channel has ended, or if `limit` is 0.
+    /// As [`Receiver::recv_many`](super::Receiver::recv_many).
     ///
     /// # Cancel safety
     ///
@@ -215,17 +214,16 @@ impl<T> UnboundedReceiver<T> {
         self.chan.recv_many(buffer, limit).await
     }
 
-    /// Takes the next message if one is queued, without waiting.
+    /// As [`Receiver::try_recv`](super::Receiver::try_recv).
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if no message is queued right now,
-    /// [`TryRecvError::Disconnected`] if none will come any more.
+    /// [`TryRecvError::Empty`] or [`TryRecvError::Disconnected`].
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.chan.try_recv()
     }
 
-    /// Waits for the next message from synchronous code, blocking the thread.
+    /// As [`Receiver::blocking_recv`](super::Receiver::blocking_recv).
     ///
     /// # Panics
     ///
@@ -235,34 +233,31 @@ impl<T> UnboundedReceiver<T> {
         crate::runtime::park::block_on("mpsc::UnboundedReceiver::blocking_recv", self.chan.recv())
     }
 
-    /// As [`recv_many`](UnboundedReceiver::recv_many), blocking the thread.
+    /// As [`Receiver::blocking_recv_many`](super::Receiver::blocking_recv_many).
     ///
     /// # Panics
     ///
     /// When called on a thread that is running asynchronous tasks (inside a runtime).
     #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        crate::runtime::park::block_on(
-            "mpsc::UnboundedReceiver::blocking_recv_many",
-            self.chan.recv_many(buffer, limit),
-        )
+        let recv_many = self.chan.recv_many(buffer, limit);
+        crate::runtime::park::block_on("mpsc::UnboundedReceiver::blocking_recv_many", recv_many)
     }
 
-    /// Closes the channel without dropping the receiver: sends fail from now on, but
-    /// messages already sent can still be received.
+    /// As [`Receiver::close`](super::Receiver::close): sends fail from now on, queued
+    /// messages can still be received.
     pub fn close(&mut self) {
         self.chan.close();
     }
 
-    /// Whether no more messages can be sent: every sender is gone, or the channel was
-    /// closed.
+    /// As [`Receiver::is_closed`](super::Receiver::is_closed).
     pub fn is_closed(&self) -> bool {
         self.chan.is_closed()
     }
 
     /// Whether no message is queued right now.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.chan.len() == 0
     }
 
     /// How many messages are queued right now.
@@ -270,12 +265,12 @@ impl<T> UnboundedReceiver<T> {
         self.chan.len()
     }
 
-    /// The poll-based form of [`recv`](UnboundedReceiver::recv).
+    /// As [`Receiver::poll_recv`](super::Receiver::poll_recv).
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.chan.poll_recv(cx)
     }
 
-    /// The poll-based form of [`recv_many`](UnboundedReceiver::recv_many).
+    /// As [`Receiver::poll_recv_many`](super::Receiver::poll_recv_many).
     pub fn poll_recv_many(
         &mut self,
         cx: &mut Context<'_>,

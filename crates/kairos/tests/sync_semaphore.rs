@@ -199,6 +199,11 @@ async fn owned_permits_move_into_tasks() {
 }
 
 /// A task that always finds a permit still yields to its neighbours (cooperative budget).
+///
+/// Only on the current-thread scheduler: with two workers the neighbour may run in
+/// parallel (or, on a loaded machine, only after the busy task is done), so the outcome
+/// would not depend on the budget alone.
+#[kairos::test]
 async fn always_ready_acquire_yields_to_other_tasks() {
     let semaphore = Arc::new(Semaphore::new(1));
     let ran = Arc::new(AtomicUsize::new(0));
@@ -230,5 +235,4 @@ on_both_schedulers!(
     bounds_concurrency_across_tasks,
     close_wakes_a_waiting_task,
     owned_permits_move_into_tasks,
-    always_ready_acquire_yields_to_other_tasks,
 );

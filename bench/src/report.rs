@@ -90,7 +90,13 @@ pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &st
         let _ = writeln!(out);
         let _ = writeln!(out, "|---|---|---|{}", "---|".repeat(peers.len() * 2));
         for row in flavor_rows {
-            let _ = write!(out, "| {} | {} | {} |", row.name, row.unit, cell(&row.entries[0]));
+            let _ = write!(
+                out,
+                "| {} | {} | {} |",
+                row.name,
+                row.unit,
+                cell(&row.entries[0])
+            );
             for peer in peers {
                 match row.entries.iter().find(|entry| entry.runtime == *peer) {
                     Some(entry) => {
@@ -147,10 +153,7 @@ pub fn svg_chart(rows: &[Row], peer: &str) -> String {
     let bar_height = 18.0;
     let top = 40.0;
     let height = top + bars.len() as f64 * (bar_height + 6.0) + 30.0;
-    let max_ratio = bars
-        .iter()
-        .map(|(_, ratio)| *ratio)
-        .fold(1.5_f64, f64::max);
+    let max_ratio = bars.iter().map(|(_, ratio)| *ratio).fold(1.5_f64, f64::max);
     let scale = plot_width / max_ratio;
     let mut svg = String::new();
     let _ = writeln!(

@@ -50,8 +50,14 @@ fn main() {
             let mut runs: Vec<Box<dyn FnMut() -> f64 + '_>> =
                 vec![runner(kairos.as_ref(), case, flavor)];
             for (name, run) in [
-                (Tokio::NAME, tokio.as_ref().map(|rt| runner(Some(rt), case, flavor))),
-                (Smol::NAME, smol.as_ref().map(|rt| runner(Some(rt), case, flavor))),
+                (
+                    Tokio::NAME,
+                    tokio.as_ref().map(|rt| runner(Some(rt), case, flavor)),
+                ),
+                (
+                    Smol::NAME,
+                    smol.as_ref().map(|rt| runner(Some(rt), case, flavor)),
+                ),
                 (
                     AsyncStd::NAME,
                     async_std.as_ref().map(|rt| runner(Some(rt), case, flavor)),
@@ -129,8 +135,11 @@ fn write_report(rows: &[Row], peers: &[&str], options: &Options) {
         report::markdown(rows, peers, &context, chart),
     )
     .expect("write BENCHMARKS.md");
-    std::fs::write(options.out_dir.join(chart), report::svg_chart(rows, "tokio"))
-        .expect("write the chart");
+    std::fs::write(
+        options.out_dir.join(chart),
+        report::svg_chart(rows, "tokio"),
+    )
+    .expect("write the chart");
     println!("wrote {}", options.out_dir.join("BENCHMARKS.md").display());
 }
 

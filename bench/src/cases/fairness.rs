@@ -39,8 +39,12 @@ pub fn inject_under_load<R: Runtime>(rt: &R, flavor: Flavor, n: usize) -> Inject
     let last_ran = Arc::new(Mutex::new(None::<Instant>));
     let started = Instant::now();
     let injector = {
-        let (handle, latencies, ran, last_ran) =
-            (handle.clone(), latencies.clone(), ran.clone(), last_ran.clone());
+        let (handle, latencies, ran, last_ran) = (
+            handle.clone(),
+            latencies.clone(),
+            ran.clone(),
+            last_ran.clone(),
+        );
         std::thread::spawn(move || {
             for _ in 0..n {
                 let spawned_at = Instant::now();

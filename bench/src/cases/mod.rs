@@ -91,7 +91,10 @@ impl Case {
                 millis(fairness::inject_under_load(rt, flavor, 10_000).total)
             }
             Case::InjectUnderLoadP99 => {
-                fairness::inject_under_load(rt, flavor, 10_000).p99.as_secs_f64() * 1e6
+                fairness::inject_under_load(rt, flavor, 10_000)
+                    .p99
+                    .as_secs_f64()
+                    * 1e6
             }
             Case::SpawnBlocking => millis(blocking_pool::spawn_blocking(rt, 64, 100, 16)),
             Case::IdleTaskMemory(n) => memory::idle_task_bytes_in_child::<R>(flavor, n),

@@ -53,7 +53,10 @@ pub fn chained_spawn<R: Runtime>(rt: &R, depth: usize) -> Duration {
             done.store(true, Ordering::Release);
         } else {
             let next = handle.clone();
-            drop(R::spawn(&handle, async move { link::<R>(next, left - 1, done) }));
+            drop(R::spawn(
+                &handle,
+                async move { link::<R>(next, left - 1, done) },
+            ));
         }
     }
     let handle = rt.handle();

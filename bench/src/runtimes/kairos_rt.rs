@@ -35,7 +35,9 @@ impl Runtime for Kairos {
                 builder
             }
         };
-        Some(Kairos(builder.enable_all().build().expect("kairos runtime")))
+        Some(Kairos(
+            builder.enable_all().build().expect("kairos runtime"),
+        ))
     }
 
     fn handle(&self) -> Self::Handle {

@@ -349,3 +349,28 @@ fn join_handle_awaited_from_a_plain_os_thread() {
     gate.open();
     assert_eq!(joiner.join().unwrap().unwrap(), "joined from outside");
 }
+
+/// A future dropped by the runtime (on abort) sees its own task id in its destructor, as
+/// it would during a poll.
+#[test]
+fn destructors_run_with_their_tasks_id() {
+    struct RecordId(std::sync::mpsc::Sender<Option<kairos::task::Id>>);
+    impl Drop for RecordId {
+        fn drop(&mut self) {
+            let _ = self.0.send(kairos::task::try_id());
+        }
+    }
+    support::on_each_flavor(|rt| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let record = RecordId(tx);
+        let handle = rt.spawn(async move {
+            let _record = record;
+            std::future::pending::<()>().await;
+        });
+        let id = handle.id();
+        handle.abort();
+        assert!(rt.block_on(handle).unwrap_err().is_cancelled());
+        let seen = rx.try_recv().expect("the aborted future was dropped");
+        assert_eq!(seen, Some(id));
+    });
+}

@@ -341,3 +341,33 @@ fn join_next_is_cancel_safe() {
         });
     });
 }
+
+#[test]
+fn join_next_with_id_reports_the_finished_tasks_id() {
+    support::block_on_each_flavor(|| async {
+        let mut set = JoinSet::new();
+        let abort = set.spawn(async { 4 });
+        let (id, value) = set.join_next_with_id().await.unwrap().unwrap();
+        assert_eq!((id, value), (abort.id(), 4));
+        let abort = set.spawn(async { 5 });
+        let (id, value) = loop {
+            if let Some(result) = set.try_join_next_with_id() {
+                break result.unwrap();
+            }
+            kairos::task::yield_now().await;
+        };
+        assert_eq!((id, value), (abort.id(), 5));
+    });
+}
+
+#[test]
+fn join_set_collects_and_extends_from_futures() {
+    support::block_on_each_flavor(|| async {
+        let mut set: JoinSet<u32> = (1..=3).map(|i| async move { i }).collect();
+        set.extend((4..=5).map(|i| async move { i }));
+        assert_eq!(set.len(), 5);
+        let mut values = set.join_all().await;
+        values.sort_unstable();
+        assert_eq!(values, [1, 2, 3, 4, 5]);
+    });
+}

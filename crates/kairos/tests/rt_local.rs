@@ -350,3 +350,36 @@ fn a_runtime_holding_local_tasks_refuses_other_threads() {
         1
     );
 }
+
+#[test]
+fn a_runtime_is_unpinned_once_its_local_tasks_have_finished() {
+    let rt: Arc<Runtime> = Arc::new(support::current_thread());
+    rt.block_on(async {
+        let rc = Rc::new(3);
+        assert_eq!(task::spawn_local(async move { *rc }).await.unwrap(), 3);
+    });
+    // No `!Send` task is alive any more: another thread may drive the runtime.
+    let other = rt.clone();
+    let value =
+        std::thread::spawn(move || other.block_on(async { kairos::spawn(async { 5 }).await }))
+            .join()
+            .unwrap()
+            .unwrap();
+    assert_eq!(value, 5);
+}
+
+#[test]
+fn enter_guards_dropped_out_of_order_and_a_dropped_set_stay_sound() {
+    let a = LocalSet::new();
+    let b = LocalSet::new();
+    let guard_a = a.enter();
+    let guard_b = b.enter();
+    drop(guard_a);
+    drop(guard_b);
+    // `a` is current again (its guard restored it last) and is dropped while current.
+    drop(a);
+    // Spawning onto the dropped set's context must not touch freed memory; the task never
+    // runs, so it is simply held.
+    let handle = task::spawn_local(async {});
+    assert!(!handle.is_finished());
+}

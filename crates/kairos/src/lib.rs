@@ -10,6 +10,10 @@
 //! - [`task`]: [`spawn`], [`spawn_blocking`](task::spawn_blocking),
 //!   [`spawn_local`](task::spawn_local), [`JoinHandle`](task::JoinHandle),
 //!   [`JoinSet`](task::JoinSet), [`LocalSet`](task::LocalSet), [`yield_now`](task::yield_now).
+//! - [`sync`]: channels ([`oneshot`](sync::oneshot), [`mpsc`](sync::mpsc),
+//!   [`broadcast`](sync::broadcast), [`watch`](sync::watch)), [`Mutex`](sync::Mutex),
+//!   [`RwLock`](sync::RwLock), [`Semaphore`](sync::Semaphore), [`Notify`](sync::Notify) and
+//!   more, usable under any executor.
 //! - [`main`] and [`test`]: attribute macros that set up a runtime around an `async fn`.
 //!
 //! # Examples
@@ -30,6 +34,7 @@ pub(crate) mod loom;
 pub mod net;
 pub mod runtime;
 pub mod signal;
+pub mod sync;
 pub mod task;
 pub mod time;
 

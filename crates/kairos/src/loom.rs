@@ -1,7 +1,7 @@
-//! The one place the runtime imports atomics, cells, `Arc`, `Mutex`, `Condvar` and threads
-//! from. Under `--cfg loom` every item switches to the loom model checker's version, so the
-//! concurrency protocols built on them can be explored exhaustively (see the `loom_*` test
-//! modules that sit beside the code they model).
+//! The one place the runtime imports atomics, cells, `Arc`, `Mutex`, `RwLock`, `Condvar` and
+//! threads from. Under `--cfg loom` every item switches to the loom model checker's version,
+//! so the concurrency protocols built on them can be explored exhaustively (see the `loom_*`
+//! test modules that sit beside the code they model).
 //!
 //! `Arc` is `std`'s in both builds: reference counting needs no model checking, and only
 //! `std::sync::Arc` converts into a `Waker` (`std::task::Wake`), which handles rely on.
@@ -16,7 +16,7 @@
 #[cfg(not(loom))]
 mod imp {
     pub(crate) mod sync {
-        pub(crate) use std::sync::Arc;
+        pub(crate) use std::sync::{Arc, RwLockReadGuard};
 
         pub(crate) mod atomic {
             pub(crate) use std::sync::atomic::{
@@ -86,6 +86,25 @@ mod imp {
                 self.0.notify_all();
             }
         }
+
+        /// A reader-writer lock whose `read` and `write` cannot fail (see the module docs on
+        /// poisoning).
+        #[derive(Debug, Default)]
+        pub(crate) struct RwLock<T>(std::sync::RwLock<T>);
+
+        impl<T> RwLock<T> {
+            pub(crate) const fn new(value: T) -> Self {
+                RwLock(std::sync::RwLock::new(value))
+            }
+
+            pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, T> {
+                self.0.read().unwrap_or_else(|poison| poison.into_inner())
+            }
+
+            pub(crate) fn write(&self) -> std::sync::RwLockWriteGuard<'_, T> {
+                self.0.write().unwrap_or_else(|poison| poison.into_inner())
+            }
+        }
     }
 
     pub(crate) mod cell {
@@ -96,6 +115,10 @@ mod imp {
         impl<T> UnsafeCell<T> {
             pub(crate) const fn new(value: T) -> Self {
                 UnsafeCell(std::cell::UnsafeCell::new(value))
+            }
+
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner()
             }
         }
 
@@ -122,6 +145,7 @@ mod imp {
 #[cfg(loom)]
 mod imp {
     pub(crate) mod sync {
+        pub(crate) use loom::sync::RwLockReadGuard;
         pub(crate) use std::sync::Arc;
 
         pub(crate) mod atomic {
@@ -184,6 +208,24 @@ mod imp {
 
             pub(crate) fn notify_all(&self) {
                 self.0.notify_all();
+            }
+        }
+
+        /// Loom's reader-writer lock with `std`-like poisoning-free `read` and `write`.
+        #[derive(Debug, Default)]
+        pub(crate) struct RwLock<T>(loom::sync::RwLock<T>);
+
+        impl<T> RwLock<T> {
+            pub(crate) fn new(value: T) -> Self {
+                RwLock(loom::sync::RwLock::new(value))
+            }
+
+            pub(crate) fn read(&self) -> loom::sync::RwLockReadGuard<'_, T> {
+                self.0.read().unwrap_or_else(|poison| poison.into_inner())
+            }
+
+            pub(crate) fn write(&self) -> loom::sync::RwLockWriteGuard<'_, T> {
+                self.0.write().unwrap_or_else(|poison| poison.into_inner())
             }
         }
     }

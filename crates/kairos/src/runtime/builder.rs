@@ -298,7 +298,7 @@ impl Builder {
 
     fn validate(&self) -> io::Result<()> {
         let invalid = |message: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
-        if self.worker_threads == Some(0) {
+        if self.kind == Kind::MultiThread && self.worker_threads == Some(0) {
             return invalid("worker_threads must be at least 1");
         }
         if self.max_blocking_threads == 0 {

@@ -171,7 +171,6 @@ pub(crate) fn is_in_runtime() -> bool {
 }
 
 /// Panics if this thread drives tasks, naming the blocking `operation`.
-#[allow(dead_code)] // used by the blocking channel operations
 #[track_caller]
 pub(crate) fn assert_may_block(operation: &str) {
     if is_in_runtime() {

@@ -159,7 +159,6 @@ thread_local! {
 /// # Panics
 ///
 /// When called from a thread that is running Kairos tasks.
-#[allow(dead_code)] // used by the blocking channel operations
 #[track_caller]
 pub(crate) fn block_on<F: Future>(operation: &str, future: F) -> F::Output {
     crate::runtime::context::assert_may_block(operation);

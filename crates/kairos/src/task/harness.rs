@@ -107,8 +107,11 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// a reference, which `complete` releases.
     fn cancel_and_complete(self) {
         let core = self.core();
-        // SAFETY: the caller holds RUNNING.
-        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe { core.drop_future_or_output() }));
+        // The future's destructor sees its own task id, as it would in a poll.
+        let dropped = self.with_id(|| {
+            // SAFETY: the caller holds RUNNING.
+            catch_unwind(AssertUnwindSafe(|| unsafe { core.drop_future_or_output() }))
+        });
         let repr = match dropped {
             Ok(()) => Repr::Cancelled,
             Err(panic) => Repr::Panic(SyncWrapper::new(panic)),
@@ -128,7 +131,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             if !snapshot.is_join_interested() {
                 // The JoinHandle left before completion and will never read the output.
                 // SAFETY: nobody else may touch a complete task's stage without interest.
-                unsafe { self.core().drop_future_or_output() };
+                self.with_id(|| unsafe { self.core().drop_future_or_output() });
             } else if snapshot.is_join_waker_set() {
                 // SAFETY: JOIN_WAKER is set, so the runtime side may read the waker.
                 unsafe { self.trailer().wake_join() };
@@ -216,16 +219,23 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         if after.is_complete() {
             // The output is ours to drop; its destructor may panic, which must not unwind
             // out of the handle's drop into unrelated code.
-            // SAFETY: complete, and we were the interested JoinHandle.
-            let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
-                self.core().drop_future_or_output()
-            }));
+            let _ = self.with_id(|| {
+                // SAFETY: complete, and we were the interested JoinHandle.
+                catch_unwind(AssertUnwindSafe(|| unsafe {
+                    self.core().drop_future_or_output()
+                }))
+            });
         }
         if !after.is_join_waker_set() {
             // SAFETY: JOIN_WAKER is clear: the waker belongs to the handle.
             unsafe { self.trailer().set_waker(None) };
         }
         self.drop_reference();
+    }
+
+    /// Runs `f` (which drops the future or the output) with this task's id current.
+    fn with_id<R>(&self, f: impl FnOnce() -> R) -> R {
+        crate::runtime::context::with_task_id(self.header().id, f)
     }
 
     fn drop_reference(self) {

@@ -8,7 +8,7 @@
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::Handle;
-use crate::task::{coop, AbortHandle, JoinError, JoinHandle, LocalSet};
+use crate::task::{coop, AbortHandle, Id, JoinError, JoinHandle, LocalSet};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -199,14 +199,37 @@ impl<T> JoinSet<T> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
+    /// As [`JoinSet::join_next`], with the id of the task that finished.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as `join_next`.
+    pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        poll_fn(|cx| self.poll_join_next_with_id(cx)).await
+    }
+
     /// Returns the result of a task that already finished, without waiting; `None` if
     /// none has (or the set is empty).
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        self.try_join_next_with_id().map(without_id)
+    }
+
+    /// As [`JoinSet::try_join_next`], with the id of the task that finished.
+    pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         coop::with_unconstrained(|| self.take_ready())
     }
 
     /// Polls for the next finished task; the building block of [`JoinSet::join_next`].
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        self.poll_join_next_with_id(cx)
+            .map(|result| result.map(without_id))
+    }
+
+    /// Polls for the next finished task, with its id.
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
         if self.len == 0 {
             return Poll::Ready(None);
         }
@@ -227,7 +250,7 @@ impl<T> JoinSet<T> {
     }
 
     /// Polls the woken slots until one yields its result.
-    fn take_ready(&mut self) -> Option<Result<T, JoinError>> {
+    fn take_ready(&mut self) -> Option<Result<(Id, T), JoinError>> {
         loop {
             let index = self.shared.ready.lock().pop_front()?;
             // Re-arm before polling, so a completion racing with this poll queues the slot
@@ -240,12 +263,13 @@ impl<T> JoinSet<T> {
                 // A stale wake-up for a slot already emptied.
                 continue;
             };
+            let id = handle.id();
             let mut cx = Context::from_waker(waker);
             if let Poll::Ready(result) = Pin::new(handle).poll(&mut cx) {
                 self.slots[index] = None;
                 self.free.push(index);
                 self.len -= 1;
-                return Some(result);
+                return Some(result.map(|output| (id, output)));
             }
         }
     }
@@ -260,12 +284,11 @@ impl<T> JoinSet<T> {
 
     /// Removes every task from the set without aborting them: they run on, detached.
     pub fn detach_all(&mut self) {
+        // Dropping the handles detaches the tasks (the emptied set's drop aborts nothing).
         self.slots.clear();
-        self.free.clear();
-        self.slot_wakers.clear();
-        self.wakers.clear();
-        self.shared.ready.lock().clear();
-        self.len = 0;
+        // Fresh shared state: the detached tasks keep the old slot wakers, whose wake-ups
+        // then land where nobody looks instead of in reused slots.
+        *self = JoinSet::new();
     }
 
     /// Aborts every task and waits for all of them to stop.
@@ -291,6 +314,51 @@ impl<T> JoinSet<T> {
             }
         }
         outputs
+    }
+}
+
+fn without_id<T>(result: Result<(Id, T), JoinError>) -> Result<T, JoinError> {
+    result.map(|(_, output)| output)
+}
+
+/// Spawns every future of the iterator on the current runtime into the set.
+///
+/// # Panics
+///
+/// Outside a Kairos runtime.
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn extend<I: IntoIterator<Item = F>>(&mut self, futures: I) {
+        for future in futures {
+            self.spawn(future);
+        }
+    }
+}
+
+/// Collects futures into a set, spawning each on the current runtime.
+///
+/// # Examples
+///
+/// ```
+/// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+/// let set: kairos::task::JoinSet<u32> = (1..=3).map(|i| async move { i * 10 }).collect();
+/// let mut total = set.join_all().await;
+/// total.sort();
+/// assert_eq!(total, [10, 20, 30]);
+/// # });
+/// ```
+impl<T, F> FromIterator<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn from_iter<I: IntoIterator<Item = F>>(futures: I) -> Self {
+        let mut set = JoinSet::new();
+        set.extend(futures);
+        set
     }
 }
 

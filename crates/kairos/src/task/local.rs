@@ -62,16 +62,15 @@ struct Shared {
 }
 
 thread_local! {
-    /// The set running (or entered) on this thread.
-    static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
+    /// The set running (or entered) on this thread. Holding an `Rc` keeps the context
+    /// alive even if guards are dropped out of order or the set is dropped first.
+    static CURRENT: RefCell<Option<Rc<Context>>> = const { RefCell::new(None) };
 }
 
 /// Keeps a `LocalSet` current (for [`spawn_local`]) until dropped; see [`LocalSet::enter`].
 #[must_use = "the set is only current while the guard lives"]
 pub struct LocalEnterGuard {
-    previous: *const Context,
-    /// Keeps the context that `CURRENT` points at alive while the guard lives.
-    _context: Rc<Context>,
+    previous: Option<Rc<Context>>,
 }
 
 impl LocalSet {
@@ -132,11 +131,8 @@ impl LocalSet {
 
     /// Makes this set current, so [`spawn_local`] outside `run_until` adds to it.
     pub fn enter(&self) -> LocalEnterGuard {
-        let previous = CURRENT.with(|cx| cx.replace(Rc::as_ptr(&self.context)));
-        LocalEnterGuard {
-            previous,
-            _context: self.context.clone(),
-        }
+        let previous = CURRENT.with(|cx| cx.replace(Some(self.context.clone())));
+        LocalEnterGuard { previous }
     }
 
     fn with<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -228,7 +224,12 @@ impl fmt::Debug for LocalEnterGuard {
 
 impl Drop for LocalEnterGuard {
     fn drop(&mut self) {
-        let _ = CURRENT.try_with(|cx| cx.set(self.previous));
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|cx| {
+            // Dropped outside the borrow: it may be the last reference to a context.
+            let replaced = cx.replace(previous);
+            drop(replaced);
+        });
     }
 }
 
@@ -312,16 +313,12 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified<Self>) {
-        let remote = CURRENT
-            .try_with(|cx| {
-                // SAFETY: `CURRENT` only holds a pointer while a `LocalEnterGuard` on this
-                // thread keeps the context alive.
-                let Some(cx) = (unsafe { cx.get().as_ref() }) else {
-                    return Some(task);
-                };
-                if !std::ptr::eq(Arc::as_ptr(&cx.shared), Arc::as_ptr(self)) {
-                    return Some(task);
-                }
+        let current = CURRENT
+            .try_with(|cx| cx.try_borrow().ok().and_then(|cx| cx.clone()))
+            .ok()
+            .flatten();
+        let remote = match current {
+            Some(cx) if std::ptr::eq(Arc::as_ptr(&cx.shared), Arc::as_ptr(self)) => {
                 match cx.queue.try_borrow_mut() {
                     Ok(mut queue) => {
                         queue.push_back(task);
@@ -329,8 +326,9 @@ impl Schedule for Arc<Shared> {
                     }
                     Err(_) => Some(task),
                 }
-            })
-            .unwrap_or(None);
+            }
+            _ => Some(task),
+        };
         if let Some(task) = remote {
             let mut queue = self.remote_queue.lock();
             if let Some(queue) = queue.as_mut() {
@@ -373,9 +371,8 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let current = CURRENT.with(|cx| cx.get());
-    // SAFETY: as in `Schedule::schedule`: a non-null pointer is a live, entered set.
-    if let Some(cx) = unsafe { current.as_ref() } {
+    let current = CURRENT.with(|cx| cx.borrow().clone());
+    if let Some(cx) = current {
         return cx.spawn(future);
     }
     match context::try_current() {

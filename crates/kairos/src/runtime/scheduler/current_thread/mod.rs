@@ -203,13 +203,22 @@ impl CoreGuard<'_> {
         let scheduler::Context::CurrentThread(context) = &self.context else {
             unreachable!()
         };
-        if let Some(owner) = context.with_core(|core| core.local_thread) {
+        context.with_core(|core| {
+            let Some(owner) = core.local_thread else {
+                return;
+            };
+            if owner == std::thread::current().id() {
+                return;
+            }
+            // Pinned only while `!Send` tasks are alive.
+            core.local_owned.sweep();
             assert!(
-                owner == std::thread::current().id(),
+                core.local_owned.is_empty(),
                 "this current-thread runtime holds `!Send` tasks from `spawn_local` and can \
                  only be driven by the thread that spawned them"
             );
-        }
+            core.local_thread = None;
+        });
         let handle = &context.handle;
         context::set_scheduler(&self.context, || {
             let waker = Waker::from(handle.clone());

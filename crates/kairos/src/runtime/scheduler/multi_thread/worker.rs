@@ -318,10 +318,22 @@ impl Context {
     }
 
     fn transition_from_searching(&self) {
-        let was_searching = self.with_core(|core| std::mem::take(&mut core.is_searching));
-        if was_searching && self.handle.shared.idle.transition_worker_from_searching() {
-            // We were the last searcher and found work: there may be more, keep someone
-            // looking.
+        let shared = &self.handle.shared;
+        let (was_searching, more_here) = self.with_core(|core| {
+            (
+                std::mem::take(&mut core.is_searching),
+                !core.run_queue.is_empty(),
+            )
+        });
+        if was_searching
+            && shared.idle.transition_worker_from_searching()
+            && (more_here || shared.has_queued_work())
+        {
+            // We were the last searcher and found work, and more is waiting somewhere (the
+            // rest of a batch we took, tasks in another busy worker's ring, injected tasks):
+            // keep someone looking. When the task we took was the only one, nobody else is
+            // woken, so one new task wakes one worker. (A task this one spawns or wakes
+            // later notifies through `schedule_local`.)
             self.handle.notify_parked();
         }
     }
@@ -365,18 +377,19 @@ impl Context {
     /// while nobody watches and some worker is parked wakes one to take the role.
     fn park(&self) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
+        // Counted before the idle count changes, so whoever sees this worker parked also
+        // sees the count.
+        self.remote().park_count.fetch_add(1, Relaxed);
         let is_searching = self.with_core(|core| std::mem::take(&mut core.is_searching));
         if shared
             .idle
             .transition_worker_to_parked(self.index, is_searching)
-            && (shared.remotes.iter().any(|remote| !remote.steal.is_empty())
-                || !shared.inject.is_empty())
+            && shared.has_queued_work()
         {
             // We were the last searcher: a task pushed while we gave up may have found
             // us still counted as searching. Wake a worker (perhaps us) for it.
             self.handle.notify_parked();
         }
-        self.remote().park_count.fetch_add(1, Relaxed);
         let task = loop {
             let watching = self.update_watch_role();
             let mut parker = self
@@ -493,6 +506,14 @@ impl Context {
             core.quiet_rounds = if occupied { 0 } else { core.quiet_rounds + 1 };
             None
         })
+    }
+}
+
+impl Shared {
+    /// Whether any run queue or the injection queue holds a task (LIFO slots excluded:
+    /// their own worker runs them next, or the LIFO watcher takes them).
+    fn has_queued_work(&self) -> bool {
+        !self.inject.is_empty() || self.remotes.iter().any(|remote| !remote.steal.is_empty())
     }
 }
 
@@ -716,5 +737,60 @@ impl fmt::Debug for Handle {
         f.debug_struct("multi_thread::Handle")
             .field("workers", &self.num_workers())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::runtime::{scheduler, Builder, Runtime};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    fn handle(rt: &Runtime) -> &super::Handle {
+        match &rt.handle().inner {
+            scheduler::Handle::MultiThread(handle) => handle,
+            scheduler::Handle::CurrentThread(_) => unreachable!(),
+        }
+    }
+
+    /// Waits (bounded) until every worker is parked.
+    fn wait_all_parked(handle: &super::Handle) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while handle.shared.idle.num_unparked() != 0 {
+            assert!(Instant::now() < deadline, "workers never all parked");
+            std::thread::yield_now();
+        }
+    }
+
+    fn total_parks(handle: &super::Handle) -> u64 {
+        (0..handle.num_workers())
+            .map(|i| handle.worker_park_count(i))
+            .sum()
+    }
+
+    /// With every worker idle, one task spawned from outside wakes exactly one worker: only
+    /// one worker goes through a park cycle again.
+    #[test]
+    fn one_new_task_wakes_exactly_one_idle_worker() {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        let handle = handle(&rt);
+        for _ in 0..20 {
+            wait_all_parked(handle);
+            let before = total_parks(handle);
+            let ran = Arc::new(AtomicBool::new(false));
+            let flag = ran.clone();
+            rt.spawn(async move { flag.store(true, Ordering::Release) });
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !ran.load(Ordering::Acquire) {
+                assert!(Instant::now() < deadline, "the task never ran");
+                std::thread::yield_now();
+            }
+            wait_all_parked(handle);
+            assert_eq!(total_parks(handle) - before, 1, "more than one worker woke");
+        }
     }
 }

@@ -1,0 +1,198 @@
+//! The report: a markdown table per flavor and an SVG chart of the Kairos/peer ratios.
+
+use crate::measure::Stats;
+use crate::Flavor;
+use std::fmt::Write;
+
+/// One runtime's result on one row.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// Its repeats.
+    pub stats: Stats,
+}
+
+/// One measured row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The workload's label.
+    pub name: String,
+    /// The scheduler shape.
+    pub flavor: Flavor,
+    /// The unit of the numbers.
+    pub unit: &'static str,
+    /// Kairos first, then the peers that have this flavor.
+    pub entries: Vec<Entry>,
+}
+
+impl Row {
+    /// Kairos median / peer median, for each peer.
+    pub fn ratios(&self) -> Vec<(&'static str, f64)> {
+        let kairos = self.entries[0].stats.median;
+        self.entries[1..]
+            .iter()
+            .map(|entry| (entry.runtime, kairos / entry.stats.median))
+            .collect()
+    }
+
+    /// The ratio against one peer, if it ran this row.
+    pub fn ratio_to(&self, peer: &str) -> Option<f64> {
+        self.ratios()
+            .into_iter()
+            .find(|(name, _)| *name == peer)
+            .map(|(_, ratio)| ratio)
+    }
+}
+
+/// Where and how the figures were taken.
+pub struct Context {
+    /// The command that produced the report.
+    pub command: String,
+    /// The date, as `date -u` prints it.
+    pub date: String,
+    /// CPU model and count, kernel.
+    pub machine: String,
+    /// Repeats per row.
+    pub repeats: usize,
+}
+
+/// The markdown document.
+pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Kairos against its peers on the same workloads, in one run on one machine. Every \
+         runtime runs each row once to warm up, then {} times, the runtimes alternating \
+         (A B C, B C A, ...) so machine drift spreads over all of them. Cells show the median \
+         and, in brackets, the min and max; the ratio columns divide Kairos's median by the \
+         peer's (below 1.0: Kairos is faster or smaller).\n",
+        context.repeats
+    );
+    let _ = writeln!(out, "- Command: `{}`", context.command);
+    let _ = writeln!(out, "- Date: {}", context.date);
+    let _ = writeln!(out, "- Machine: {}\n", context.machine);
+    let _ = writeln!(out, "![Kairos / peer ratios]({chart_file})\n");
+    for flavor in [Flavor::CurrentThread, Flavor::MultiThread] {
+        let flavor_rows: Vec<&Row> = rows.iter().filter(|row| row.flavor == flavor).collect();
+        if flavor_rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {}\n", flavor.label());
+        let _ = write!(out, "| workload | unit | kairos |");
+        for peer in peers {
+            let _ = write!(out, " {peer} |");
+        }
+        for peer in peers {
+            let _ = write!(out, " kairos/{peer} |");
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "|---|---|---|{}", "---|".repeat(peers.len() * 2));
+        for row in flavor_rows {
+            let _ = write!(
+                out,
+                "| {} | {} | {} |",
+                row.name,
+                row.unit,
+                cell(&row.entries[0])
+            );
+            for peer in peers {
+                match row.entries.iter().find(|entry| entry.runtime == *peer) {
+                    Some(entry) => {
+                        let _ = write!(out, " {} |", cell(entry));
+                    }
+                    None => out.push_str(" n/a |"),
+                }
+            }
+            for peer in peers {
+                match row.ratio_to(peer) {
+                    Some(ratio) => {
+                        let _ = write!(out, " {ratio:.2} |");
+                    }
+                    None => out.push_str(" n/a |"),
+                }
+            }
+            let _ = writeln!(out);
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
+fn cell(entry: &Entry) -> String {
+    let Stats { min, median, max } = entry.stats;
+    format!("{} ({}–{})", number(median), number(min), number(max))
+}
+
+fn number(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// A horizontal bar chart of kairos/`peer` ratios, one bar per row, with the 1.0 line.
+pub fn svg_chart(rows: &[Row], peer: &str) -> String {
+    let bars: Vec<(String, f64)> = rows
+        .iter()
+        .filter_map(|row| {
+            let short = match row.flavor {
+                Flavor::CurrentThread => "ct",
+                Flavor::MultiThread => "mt",
+            };
+            row.ratio_to(peer)
+                .map(|ratio| (format!("{} [{short}]", row.name), ratio))
+        })
+        .collect();
+    let label_width = 330.0;
+    let plot_width = 420.0;
+    let bar_height = 18.0;
+    let top = 40.0;
+    let height = top + bars.len() as f64 * (bar_height + 6.0) + 30.0;
+    let max_ratio = bars.iter().map(|(_, ratio)| *ratio).fold(1.5_f64, f64::max);
+    let scale = plot_width / max_ratio;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" font-family="sans-serif" font-size="12">"#,
+        label_width + plot_width + 60.0
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14">kairos / {peer} (median time or size; below 1.0 is better)</text>"#
+    );
+    for (i, (label, ratio)) in bars.iter().enumerate() {
+        let y = top + i as f64 * (bar_height + 6.0);
+        let color = if *ratio <= 1.0 { "#2a9d8f" } else { "#e76f51" };
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{label_width}" y="{y}" width="{}" height="{bar_height}" fill="{color}"/><text x="{}" y="{}">{ratio:.2}</text>"#,
+            label_width - 6.0,
+            y + bar_height - 5.0,
+            escape(label),
+            ratio * scale,
+            label_width + ratio * scale + 4.0,
+            y + bar_height - 5.0,
+        );
+    }
+    let one = label_width + scale;
+    let _ = writeln!(
+        svg,
+        r#"<line x1="{one}" y1="{}" x2="{one}" y2="{}" stroke="black" stroke-dasharray="4 3"/><text x="{one}" y="{}" text-anchor="middle">1.0</text>"#,
+        top - 6.0,
+        height - 24.0,
+        height - 10.0
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

@@ -1,0 +1,252 @@
+//! The multi-thread scheduler's promises, through the public API only: the LIFO slot
+//! starves nobody and is not stuck behind a long poll, blocked tasks run in parallel, and
+//! work spawned by a busy worker reaches an idle one.
+
+mod support;
+
+use kairos::runtime::Runtime;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+use support::{drive_until, occupy_workers, wait_until, Mailbox};
+
+/// The failure bound for a worker blocked in a poll waiting for another worker.
+const SPIN_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Spins until `flag` is set; returns how long that took, or `None` past
+/// [`SPIN_DEADLINE`].
+fn spin_for(flag: &AtomicBool) -> Option<Duration> {
+    let start = Instant::now();
+    while !flag.load(Ordering::Acquire) {
+        if start.elapsed() > SPIN_DEADLINE {
+            return None;
+        }
+        std::hint::spin_loop();
+    }
+    Some(start.elapsed())
+}
+
+/// Two tasks that wake each other forever through two mailboxes, counting round trips.
+fn spawn_ping_pong(round_trips: &Arc<AtomicUsize>) {
+    let (to_pong, to_ping) = (Mailbox::new(), Mailbox::new());
+    let (pong_inbox, ping_inbox) = (to_pong.clone(), to_ping.clone());
+    let trips = round_trips.clone();
+    drop(kairos::spawn(async move {
+        loop {
+            to_pong.send(());
+            ping_inbox.recv().await;
+            trips.fetch_add(1, Ordering::SeqCst);
+        }
+    }));
+    drop(kairos::spawn(async move {
+        loop {
+            pong_inbox.recv().await;
+            to_ping.send(());
+        }
+    }));
+}
+
+#[test]
+fn a_ping_pong_through_the_lifo_slot_does_not_starve_a_queued_task() {
+    for rt in [support::multi_thread(1), support::current_thread()] {
+        eprintln!("-- on {:?}", rt.handle().runtime_flavor());
+        let trips = Arc::new(AtomicUsize::new(0));
+        let seen = rt.block_on({
+            let trips = trips.clone();
+            async move {
+                // From inside a task, so that all three wait in the same worker's queue,
+                // the third one behind the pair.
+                kairos::spawn(async move {
+                    spawn_ping_pong(&trips);
+                    let seen = trips.clone();
+                    let third = kairos::spawn(async move { seen.load(Ordering::SeqCst) });
+                    third.await.unwrap()
+                })
+                .await
+                .unwrap()
+            }
+        });
+        eprintln!("the queued task ran after {seen} round trips");
+        // The pair is still at it after the third task finished.
+        drive_until(&rt, "the ping-pong to go on", move || {
+            trips.load(Ordering::SeqCst) > seen + 1000
+        });
+    }
+}
+
+#[test]
+fn a_ping_pong_does_not_starve_tasks_spawned_from_outside() {
+    // The injection queue is checked every `global_queue_interval` ticks even though the
+    // worker always has local work.
+    let rt = support::multi_thread(1);
+    let trips = Arc::new(AtomicUsize::new(0));
+    {
+        let trips = trips.clone();
+        rt.block_on(rt.spawn(async move { spawn_ping_pong(&trips) }))
+            .unwrap();
+    }
+    for i in 0..10 {
+        assert_eq!(rt.block_on(rt.spawn(async move { i })).unwrap(), i);
+    }
+    assert!(trips.load(Ordering::SeqCst) > 0);
+}
+
+#[test]
+fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
+    let rt = support::multi_thread(1);
+    let turns = Arc::new(AtomicUsize::new(0));
+    let spinner_turns = turns.clone();
+    drop(rt.spawn(async move {
+        loop {
+            spinner_turns.fetch_add(1, Ordering::SeqCst);
+            kairos::task::yield_now().await;
+        }
+    }));
+    wait_until("the spinner to start", || turns.load(Ordering::SeqCst) > 0);
+    for i in 0..10 {
+        assert_eq!(rt.block_on(rt.spawn(async move { i })).unwrap(), i);
+    }
+}
+
+/// What the woken task `B` records: its waker and thread after its first poll, and the
+/// thread of its second.
+#[derive(Default)]
+struct Parked {
+    first_poll: Mutex<Option<(Waker, ThreadId)>>,
+    second_poll: Mutex<Option<ThreadId>>,
+    ran: AtomicBool,
+}
+
+#[test]
+fn a_task_in_the_lifo_slot_of_a_stuck_worker_is_run_by_another() {
+    let rt = support::multi_thread(2);
+    // Hold one worker ("X"), so that B and then A both run on the other one ("W").
+    let held = occupy_workers(rt.handle(), 1);
+    let x = held.threads[0];
+    let release_x = held.release_flag();
+
+    let parked = Arc::new(Parked::default());
+    let b = {
+        let parked = parked.clone();
+        let mut polls = 0;
+        rt.spawn(poll_fn(move |cx| {
+            polls += 1;
+            let me = std::thread::current().id();
+            if polls == 1 {
+                *parked.first_poll.lock().unwrap() = Some((cx.waker().clone(), me));
+                return Poll::Pending;
+            }
+            *parked.second_poll.lock().unwrap() = Some(me);
+            parked.ran.store(true, Ordering::Release);
+            Poll::Ready(())
+        }))
+    };
+    wait_until("B's first poll", || {
+        parked.first_poll.lock().unwrap().is_some()
+    });
+
+    let a = {
+        let parked = parked.clone();
+        rt.spawn(async move {
+            let w = std::thread::current().id();
+            let (waker, b_thread) = parked.first_poll.lock().unwrap().take().unwrap();
+            assert_ne!(w, x, "setup: A runs on the worker that is not held");
+            // B's first poll ran on this thread, which is now polling A: that poll has
+            // returned, and nothing has woken B since. B is idle.
+            assert_eq!(b_thread, w, "setup: B was polled on A's worker");
+            // Wake B from inside this poll, on this worker: it goes to W's LIFO slot.
+            waker.wake();
+            // Free X, then keep W stuck in this poll until B has run elsewhere.
+            release_x.store(true, Ordering::Release);
+            (w, spin_for(&parked.ran))
+        })
+    };
+    let (w, waited) = rt.block_on(a).unwrap();
+    let waited = waited.unwrap_or_else(|| {
+        panic!("B sat in the LIFO slot of a stuck worker for {SPIN_DEADLINE:?}")
+    });
+    eprintln!("B ran on the other worker after {waited:?} (the bound is {SPIN_DEADLINE:?})");
+    rt.block_on(b).unwrap();
+    let b_thread = parked.second_poll.lock().unwrap().unwrap();
+    assert_ne!(
+        b_thread, w,
+        "B ran on the stuck worker (impossible while it spun)"
+    );
+    assert!(
+        waited < Duration::from_secs(1),
+        "B waited {waited:?} for an idle worker to take it"
+    );
+}
+
+/// Spawns two tasks with `spawn` that each spin until both are running.
+fn both_run_at_once(rt: &Runtime, spawn_from_a_task: bool) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let both_in = Arc::new(AtomicBool::new(false));
+    let blocker = move || {
+        let (arrived, both_in) = (arrived.clone(), both_in.clone());
+        async move {
+            if arrived.fetch_add(1, Ordering::SeqCst) + 1 == 2 {
+                both_in.store(true, Ordering::Release);
+            }
+            spin_for(&both_in).is_some()
+        }
+    };
+    let (first, second) = if spawn_from_a_task {
+        // Both land in one worker's queue; the other worker must steal one.
+        rt.block_on(rt.spawn(async move { (kairos::spawn(blocker()), kairos::spawn(blocker())) }))
+            .unwrap()
+    } else {
+        (rt.spawn(blocker()), rt.spawn(blocker()))
+    };
+    let first = rt.block_on(first).unwrap();
+    let second = rt.block_on(second).unwrap();
+    assert!(
+        first && second,
+        "the two blocked tasks never ran at the same time"
+    );
+}
+
+#[test]
+fn two_blocked_tasks_run_in_parallel() {
+    let rt = support::multi_thread(2);
+    both_run_at_once(&rt, false);
+    both_run_at_once(&rt, true);
+}
+
+#[test]
+fn tasks_spawned_by_a_busy_worker_reach_an_idle_one() {
+    const CHILDREN: usize = 10;
+    let rt = support::multi_thread(2);
+    let metrics = rt.metrics();
+    // Both workers parked: nobody is looking for work when the children appear.
+    wait_until("both workers to park", || {
+        metrics.worker_park_count(0) > 0 && metrics.worker_park_count(1) > 0
+    });
+    let done = Arc::new(AtomicUsize::new(0));
+    let all_done = Arc::new(AtomicBool::new(false));
+    let (ok, parent, child_threads) = rt
+        .block_on(rt.spawn(async move {
+            let parent = std::thread::current().id();
+            let threads = Arc::new(Mutex::new(Vec::new()));
+            for _ in 0..CHILDREN {
+                let (done, all_done, threads) = (done.clone(), all_done.clone(), threads.clone());
+                drop(kairos::spawn(async move {
+                    threads.lock().unwrap().push(std::thread::current().id());
+                    if done.fetch_add(1, Ordering::SeqCst) + 1 == CHILDREN {
+                        all_done.store(true, Ordering::Release);
+                    }
+                }));
+            }
+            // Never yields: the children can only run on the other worker.
+            let ok = spin_for(&all_done).is_some();
+            let threads = threads.lock().unwrap().clone();
+            (ok, parent, threads)
+        }))
+        .unwrap();
+    assert!(ok, "the children of a busy worker never ran");
+    assert_eq!(child_threads.len(), CHILDREN);
+    assert!(child_threads.iter().all(|&t| t != parent));
+}

@@ -8,42 +8,34 @@
 //! Connect several terminals with `nc 127.0.0.1 8082`. Each client is greeted with its
 //! name; `/name NEW` renames it. Stop the server with Ctrl-C.
 
-use futures::channel::mpsc;
 use futures::StreamExt;
 use kairos::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use kairos::net::{TcpListener, TcpStream};
-use std::collections::HashMap;
+use kairos::sync::broadcast::{self, error::RecvError};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 const USAGE: &str = "usage: chat [ADDRESS]   (default address 127.0.0.1:8082)";
 
-/// Each client's outbox, by address.
-#[derive(Default, Clone)]
+/// The room: every line said, with who said it, to everyone listening.
+#[derive(Clone)]
 pub struct Room {
-    members: Arc<Mutex<HashMap<SocketAddr, mpsc::UnboundedSender<String>>>>,
+    lines: broadcast::Sender<(SocketAddr, String)>,
+}
+
+impl Default for Room {
+    fn default() -> Room {
+        // A client more than 256 lines behind skips ahead (and is told so).
+        let (lines, _) = broadcast::channel(256);
+        Room { lines }
+    }
 }
 
 impl Room {
-    fn join(&self, addr: SocketAddr) -> mpsc::UnboundedReceiver<String> {
-        let (sender, receiver) = mpsc::unbounded();
-        self.members.lock().unwrap().insert(addr, sender);
-        receiver
-    }
-
-    fn leave(&self, addr: SocketAddr) {
-        self.members.lock().unwrap().remove(&addr);
-    }
-
     /// Sends `line` to everyone but `from`.
-    fn broadcast(&self, from: SocketAddr, line: &str) {
-        for (addr, outbox) in self.members.lock().unwrap().iter() {
-            if *addr != from {
-                // A member that is leaving has dropped its receiver; that is fine.
-                let _ = outbox.unbounded_send(line.to_string());
-            }
-        }
+    fn broadcast(&self, from: SocketAddr, line: String) {
+        // Nobody listening is fine.
+        let _ = self.lines.send((from, line));
     }
 }
 
@@ -84,15 +76,22 @@ pub async fn serve(listener: TcpListener, room: Room) -> io::Result<()> {
 
 async fn client(socket: TcpStream, addr: SocketAddr, room: Room) -> io::Result<()> {
     let (reader, mut writer) = socket.into_split();
-    let mut inbox = room.join(addr);
+    // Listen before announcing ourselves, so no line said after the welcome is missed.
+    let mut inbox = room.lines.subscribe();
     let mut name = format!("guest-{}", addr.port());
     writer
         .write_all(format!("welcome, {name}! (/name NEW renames you)\n").as_bytes())
         .await?;
-    room.broadcast(addr, &format!("* {name} joined\n"));
+    room.broadcast(addr, format!("* {name} joined\n"));
     // The writer side: forward what others say.
     let forward = kairos::spawn(async move {
-        while let Some(line) = inbox.next().await {
+        loop {
+            let line = match inbox.recv().await {
+                Ok((from, _)) if from == addr => continue,
+                Ok((_, line)) => line,
+                Err(RecvError::Lagged(missed)) => format!("* you missed {missed} lines\n"),
+                Err(RecvError::Closed) => break,
+            };
             if writer.write_all(line.as_bytes()).await.is_err() {
                 break;
             }
@@ -103,14 +102,13 @@ async fn client(socket: TcpStream, addr: SocketAddr, room: Room) -> io::Result<(
         let line = line?;
         match line.strip_prefix("/name ") {
             Some(new) => {
-                room.broadcast(addr, &format!("* {name} is now {new}\n"));
+                room.broadcast(addr, format!("* {name} is now {new}\n"));
                 name = new.trim().to_string();
             }
-            None => room.broadcast(addr, &format!("{name}: {line}\n")),
+            None => room.broadcast(addr, format!("{name}: {line}\n")),
         }
     }
-    room.leave(addr);
-    room.broadcast(addr, &format!("* {name} left\n"));
+    room.broadcast(addr, format!("* {name} left\n"));
     forward.abort();
     Ok(())
 }

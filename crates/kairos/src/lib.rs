@@ -14,6 +14,9 @@
 //!   [`broadcast`](sync::broadcast), [`watch`](sync::watch)), [`Mutex`](sync::Mutex),
 //!   [`RwLock`](sync::RwLock), [`Semaphore`](sync::Semaphore), [`Notify`](sync::Notify) and
 //!   more, usable under any executor.
+//! - [`net`]: TCP, UDP and Unix sockets; [`io`]: the futures-io traits and utilities;
+//!   [`time`]: sleeps, timeouts, intervals and a pausable test clock; [`signal`]: Ctrl-C
+//!   and Unix signals; [`fs`]: files on the blocking pool.
 //! - [`main`] and [`test`]: attribute macros that set up a runtime around an `async fn`.
 //!
 //! # Examples

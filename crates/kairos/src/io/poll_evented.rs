@@ -258,6 +258,13 @@ mod tests {
             // read waits instead of failing.
             let n = poll_fn(|cx| server.poll_read(cx, &mut buf)).await.unwrap();
             assert_eq!(&buf[..n], b"hello");
+            assert!(
+                server
+                    .registration
+                    .current_readiness(Interest::READABLE)
+                    .is_empty(),
+                "the short read cleared readiness by itself"
+            );
             assert_eq!(
                 server.try_read(&mut buf).unwrap_err().kind(),
                 io::ErrorKind::WouldBlock

@@ -31,7 +31,6 @@ pub(crate) mod park;
 mod runtime;
 pub(crate) mod scheduler;
 pub(crate) mod time;
-pub(crate) mod wake_list;
 
 pub use self::builder::Builder;
 pub use self::handle::{EnterGuard, Handle, TryCurrentError};

@@ -36,7 +36,7 @@ mod semaphore;
 mod sender_count;
 mod set_once;
 mod wait_list;
-mod wake_list;
+pub(crate) mod wake_list;
 pub mod watch;
 
 pub use self::barrier::{Barrier, BarrierWaitResult};

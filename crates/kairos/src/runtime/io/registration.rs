@@ -7,7 +7,7 @@
 
 use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
 use super::Handle;
-use crate::io::{Interest, Ready};
+use crate::io::Interest;
 use crate::loom::sync::Arc;
 use crate::task::coop;
 use std::io;
@@ -147,8 +147,8 @@ impl Registration {
     }
 
     /// The readiness events the resource has now, limited to `interest`.
-    #[allow(dead_code)] // the readiness views of the socket types
-    pub(crate) fn current_readiness(&self, interest: Interest) -> Ready {
+    #[cfg(test)]
+    pub(crate) fn current_readiness(&self, interest: Interest) -> crate::io::Ready {
         self.shared.ready_event(interest).ready
     }
 }

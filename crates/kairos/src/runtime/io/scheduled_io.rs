@@ -34,7 +34,7 @@
 use crate::io::{Interest, Ready};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
-use crate::runtime::wake_list::WakeList;
+use crate::sync::wake_list::WakeList;
 use crate::task::coop;
 use std::future::Future;
 use std::pin::Pin;
@@ -174,10 +174,10 @@ impl ScheduledIo {
                 next += 1;
                 continue;
             }
-            if !wakers.can_push() {
+            if wakers.is_full() {
                 // Wake this batch outside the lock, then carry on from the same slot.
                 drop(waiters);
-                wakers.wake_all();
+                std::mem::replace(&mut wakers, WakeList::new()).wake_all();
                 waiters = self.waiters.lock();
                 continue;
             }

@@ -4,7 +4,7 @@
 use super::entry::TimerShared;
 use super::wheel::{Key, Wheel};
 use crate::loom::sync::{Arc, Mutex};
-use crate::runtime::wake_list::WakeList;
+use crate::sync::wake_list::WakeList;
 use std::time::{Duration, Instant};
 
 /// What timers and the parking thread share.
@@ -129,9 +129,9 @@ impl Handle {
         while let Some(timer) = state.wheel.pop_expired(now) {
             if let Some(waker) = timer.fire() {
                 wakers.push(waker);
-                if !wakers.can_push() {
+                if wakers.is_full() {
                     drop(state);
-                    wakers.wake_all();
+                    std::mem::replace(&mut wakers, WakeList::new()).wake_all();
                     state = self.state.lock();
                 }
             }

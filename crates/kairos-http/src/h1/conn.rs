@@ -1,0 +1,440 @@
+//! The server connection state machine: reading heads (with the header-read and idle
+//! timeouts and the shutdown check), feeding request bodies, framing responses, deciding
+//! whether the connection persists. It knows nothing of services (`dispatch.rs` does).
+//!
+//! ```text
+//!            +------------------------------------------------------------+
+//!            v                                                            |
+//!   Idle --(first byte)--> Head --(head parsed)--> Request (dispatch) --(response
+//!    |                      |                        |                    written,
+//!    | keep-alive timeout   | header-read timeout    | malformed body:   keep-alive)
+//!    | or shutdown          | (408) or bad head (4xx)| 400 / 413
+//!    v                      v                        v
+//!  Closed <-----------------+------------------------+--(Connection: close)
+//! ```
+//!
+//! `poll_head` flushes whatever responses are queued before it reads from the socket, so
+//! the responses to a batch of pipelined requests leave in one write.
+
+use super::decode::{Decoded, Decoder};
+use super::encode::{self, Framing, Persist};
+use super::io::Buffered;
+use super::parse::{self, BodyLength, HeadError, RequestHead};
+use crate::body::Pipe;
+use crate::server::config::Config;
+use crate::server::shutdown::Tracker;
+use bytes::Bytes;
+use http::{header, HeaderMap, Method, StatusCode, Version};
+use kairos::io::{AsyncRead, AsyncWrite};
+use kairos::time::{Instant, Sleep};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+/// What `poll_head` found.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// A request to dispatch.
+    Request(RequestHead),
+    /// The connection is over (peer closed, idle timeout, shutdown, I/O error).
+    Closed,
+    /// A head to refuse with this status; the connection closes afterwards.
+    Refuse(HeadError),
+}
+
+/// Where the connection waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Between requests, since this instant.
+    Idle(Instant),
+    /// Part of a head has arrived; it started arriving by this instant.
+    Head(Instant),
+    /// Not waiting on the socket (a head was just parsed).
+    Busy,
+}
+
+/// A request body being read from the socket into a [`Pipe`].
+#[derive(Debug)]
+pub(crate) struct Streaming {
+    pub(crate) pipe: Arc<Pipe>,
+    decoder: Decoder,
+    received: u64,
+    /// `100 Continue` is owed once the service reads the body.
+    continue_owed: bool,
+    done: bool,
+}
+
+impl Streaming {
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+/// How a request's body starts out.
+pub(crate) enum BodyStart {
+    Empty,
+    /// The whole body was already buffered.
+    Full(Bytes),
+    Stream(Streaming),
+}
+
+/// One server connection.
+pub(crate) struct Conn<T> {
+    io: Buffered<T>,
+    config: Arc<Config>,
+    tracker: Arc<Tracker>,
+    phase: Phase,
+    timer: Option<Sleep>,
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
+    pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
+        Conn {
+            io: Buffered::new(io),
+            config,
+            tracker,
+            phase: Phase::Busy,
+            timer: None,
+        }
+    }
+
+    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
+        &self.tracker
+    }
+
+    /// Flushes queued responses, then waits for the next request head.
+    pub(crate) fn poll_head(&mut self, cx: &mut Context<'_>) -> Poll<Next> {
+        let limits = self.config.head_limits();
+        loop {
+            if !self.io.read_buf.is_empty() {
+                match parse::parse_request(&mut self.io.read_buf, &limits) {
+                    Ok(Some(head)) => {
+                        self.phase = Phase::Busy;
+                        return Poll::Ready(Next::Request(head));
+                    }
+                    Ok(None) => {}
+                    Err(err) => return Poll::Ready(Next::Refuse(err)),
+                }
+            }
+            // The batch is answered: send it before waiting for more.
+            if ready!(self.io.poll_flush(cx)).is_err() {
+                return Poll::Ready(Next::Closed);
+            }
+            if self.io.read_buf.is_empty() && self.tracker.is_draining() {
+                return Poll::Ready(Next::Closed);
+            }
+            match self.io.poll_read_more(cx) {
+                Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => return Poll::Ready(Next::Closed),
+                Poll::Ready(Ok(_)) => continue,
+                Poll::Pending => return self.poll_wait_timeout(cx),
+            }
+        }
+    }
+
+    /// The socket has nothing: arms the idle or header-read deadline and checks it.
+    fn poll_wait_timeout(&mut self, cx: &mut Context<'_>) -> Poll<Next> {
+        let idle = self.io.read_buf.is_empty();
+        let since = match (self.phase, idle) {
+            (Phase::Idle(since), true) | (Phase::Head(since), false) => since,
+            (_, idle) => {
+                let now = Instant::now();
+                self.phase = if idle {
+                    Phase::Idle(now)
+                } else {
+                    Phase::Head(now)
+                };
+                now
+            }
+        };
+        let deadline = since
+            + if idle {
+                self.config.keep_alive_timeout
+            } else {
+                self.config.header_read_timeout
+            };
+        // The timer is only moved earlier, never later: a timer that fires before the
+        // current deadline is simply re-armed. A busy connection so costs one timer
+        // operation per timeout period, not one per request.
+        loop {
+            let timer = match &mut self.timer {
+                Some(timer) if timer.deadline() <= deadline => timer,
+                Some(timer) => {
+                    Pin::new(&mut *timer).reset(deadline);
+                    timer
+                }
+                None => self.timer.insert(kairos::time::sleep_until(deadline)),
+            };
+            if Pin::new(&mut *timer).poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if Instant::now() >= deadline {
+                self.timer = None;
+                return Poll::Ready(if idle {
+                    Next::Closed
+                } else {
+                    Next::Refuse(HeadError {
+                        status: StatusCode::REQUEST_TIMEOUT,
+                        reason: "request head not received in time",
+                    })
+                });
+            }
+            Pin::new(&mut *timer).reset(deadline);
+        }
+    }
+
+    /// Starts reading the body of `head` (413 if its declared length is over the limit).
+    pub(crate) fn body_for(&mut self, head: &RequestHead) -> Result<BodyStart, HeadError> {
+        let decoder = match head.body {
+            BodyLength::Known(0) => return Ok(BodyStart::Empty),
+            BodyLength::Known(n) if n > self.config.max_body_size => {
+                return Err(HeadError {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    reason: "request body larger than the limit",
+                })
+            }
+            BodyLength::Known(n) if n <= self.io.read_buf.len() as u64 => {
+                return Ok(BodyStart::Full(
+                    self.io.read_buf.split_to(n as usize).freeze(),
+                ));
+            }
+            BodyLength::Known(n) => Decoder::length(n),
+            BodyLength::Chunked | BodyLength::UntilClose => Decoder::chunked(),
+        };
+        let continue_owed = head.expect_continue && head.version == Version::HTTP_11;
+        Ok(BodyStart::Stream(Streaming {
+            pipe: Arc::new(Pipe::default()),
+            decoder,
+            received: 0,
+            continue_owed,
+            done: false,
+        }))
+    }
+
+    /// Moves body bytes from the socket into the pipe while the reader has room.
+    /// `Ready(Ok)` once the body is complete (or its reader is gone); `Ready(Err)` with
+    /// the status to refuse the request with.
+    pub(crate) fn poll_pump(
+        &mut self,
+        cx: &mut Context<'_>,
+        body: &mut Streaming,
+    ) -> Poll<Result<(), HeadError>> {
+        if body.done {
+            return Poll::Ready(Ok(()));
+        }
+        if body.continue_owed {
+            if !body.pipe.wanted() {
+                body.pipe.register_writer(cx);
+                if !body.pipe.wanted() {
+                    return Poll::Pending;
+                }
+            }
+            body.continue_owed = false;
+            self.io
+                .write_buf
+                .flat()
+                .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        loop {
+            if !self.io.write_buf.is_empty() {
+                match self.io.poll_flush(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(_)) => {
+                        body.pipe.finish(Some("connection failed"));
+                        return Poll::Ready(Err(HeadError {
+                            status: StatusCode::BAD_REQUEST,
+                            reason: "connection failed",
+                        }));
+                    }
+                }
+            }
+            if body.pipe.is_dropped() {
+                return Poll::Ready(Ok(()));
+            }
+            ready!(body.pipe.poll_room(cx));
+            match body.decoder.decode(&mut self.io.read_buf) {
+                Ok(Decoded::Data(data)) => {
+                    body.received += data.len() as u64;
+                    if body.received > self.config.max_body_size {
+                        body.pipe.finish(Some("request body larger than the limit"));
+                        return Poll::Ready(Err(HeadError {
+                            status: StatusCode::PAYLOAD_TOO_LARGE,
+                            reason: "request body larger than the limit",
+                        }));
+                    }
+                    body.pipe.push(data);
+                }
+                Ok(Decoded::Done) => {
+                    body.done = true;
+                    body.pipe.finish(None);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
+                    Ok(0) | Err(_) => {
+                        body.pipe
+                            .finish(Some("connection closed before the body was complete"));
+                        return Poll::Ready(Err(HeadError {
+                            status: StatusCode::BAD_REQUEST,
+                            reason: "connection closed before the body was complete",
+                        }));
+                    }
+                    Ok(_) => {}
+                },
+                Err(err) => {
+                    body.pipe.finish(Some(err.0));
+                    return Poll::Ready(Err(HeadError {
+                        status: StatusCode::BAD_REQUEST,
+                        reason: err.0,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// After the response: whether the rest of an unread body can be skipped cheaply
+    /// enough to keep the connection (at most `drain_limit` bytes, and never when
+    /// `100 Continue` was not sent: the client may not send the body at all).
+    pub(crate) fn can_drain(&self, body: &Streaming) -> bool {
+        body.done
+            || (!body.continue_owed
+                && body
+                    .decoder
+                    .remaining()
+                    .is_none_or(|left| left <= self.config.drain_limit))
+    }
+
+    /// Skips the rest of an unread body (the reader was dropped); `Ready(false)` if it
+    /// turned out too long or broken, and the connection must close.
+    pub(crate) fn poll_drain(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<bool> {
+        body.pipe.drop_reader();
+        let limit = body.received.saturating_add(self.config.drain_limit);
+        loop {
+            match body.decoder.decode(&mut self.io.read_buf) {
+                Ok(Decoded::Data(data)) => {
+                    body.received += data.len() as u64;
+                    if body.received > limit {
+                        return Poll::Ready(false);
+                    }
+                }
+                Ok(Decoded::Done) => {
+                    body.done = true;
+                    return Poll::Ready(true);
+                }
+                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
+                    Ok(0) | Err(_) => return Poll::Ready(false),
+                    Ok(_) => {}
+                },
+                Err(_) => return Poll::Ready(false),
+            }
+        }
+    }
+
+    /// Decides a response's framing and persistence.
+    pub(crate) fn response_framing(
+        &self,
+        request: &RequestMeta,
+        status: StatusCode,
+        headers: &HeaderMap,
+        exact_len: Option<u64>,
+        end_stream: bool,
+    ) -> (Framing, Persist) {
+        let framing = if status.is_informational()
+            || status == StatusCode::NO_CONTENT
+            || status == StatusCode::NOT_MODIFIED
+        {
+            Framing::None
+        } else if let Some(n) = exact_len {
+            Framing::Length(n)
+        } else if end_stream {
+            Framing::Length(0)
+        } else if let Some(n) = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| parse::parse_content_length(v.as_bytes()).ok())
+        {
+            Framing::Length(n)
+        } else if request.method == Method::HEAD {
+            Framing::None
+        } else if encode::supports_chunked(request.version) {
+            Framing::Chunked
+        } else {
+            Framing::UntilClose
+        };
+        let keep = request.keep_alive
+            && self.config.keep_alive
+            && framing != Framing::UntilClose
+            && !self.tracker.is_draining();
+        let persist = match (keep, request.version) {
+            (false, _) => Persist::Close,
+            (true, Version::HTTP_10) => Persist::KeepAlive10,
+            (true, _) => Persist::KeepAlive,
+        };
+        (framing, persist)
+    }
+
+    /// Queues a response head.
+    pub(crate) fn write_head(
+        &mut self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        framing: Framing,
+        persist: Persist,
+    ) {
+        encode::response_head(self.io.write_buf.flat(), status, headers, framing, persist);
+    }
+
+    pub(crate) fn write_buf(&mut self) -> &mut super::io::WriteBuf {
+        &mut self.io.write_buf
+    }
+
+    /// Queues the answer to a refused request: the status, its reason as text, and
+    /// `Connection: close`.
+    pub(crate) fn write_refusal(&mut self, err: HeadError) {
+        let reason = format!("{}: {}\n", err.status, err.reason);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        let framing = Framing::Length(reason.len() as u64);
+        self.write_head(err.status, &headers, framing, Persist::Close);
+        self.io
+            .write_buf
+            .flat()
+            .extend_from_slice(reason.as_bytes());
+    }
+
+    /// Whether enough is queued that it should be written before encoding more.
+    pub(crate) fn should_flush(&self) -> bool {
+        self.io.write_buf.len() >= 64 * 1024
+    }
+
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.io.poll_flush(cx)
+    }
+
+    /// Reads and drops input until end of stream (at most `drain_limit` bytes).
+    pub(crate) fn poll_discard(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut seen = 0u64;
+        loop {
+            self.io.read_buf.clear();
+            match ready!(self.io.poll_read_more(cx)) {
+                Ok(n) if n > 0 && seen < self.config.drain_limit => seen += n as u64,
+                _ => return Poll::Ready(()),
+            }
+        }
+    }
+
+    /// Flushes and closes the write side.
+    pub(crate) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.io.poll_shutdown(cx)
+    }
+}
+
+/// What the response to a request must know about it.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestMeta {
+    pub(crate) method: Method,
+    pub(crate) version: Version,
+    pub(crate) keep_alive: bool,
+}

@@ -1,0 +1,240 @@
+//! The one place that knows about [`Service`]: turns each request head from the
+//! connection into an `http::Request`, calls the service, and writes its response back
+//! through the connection.
+//!
+//! Requests on a connection are answered in order, one service call at a time (HTTP/1.1
+//! pipelining requires responses in request order). While the service's future runs, the
+//! dispatcher also moves the request's body from the socket into the body the service
+//! reads. A panic in the service's future (or in the response body) is caught: the client
+//! gets a 500 (or, if the head is already out, a closed connection) and the process and
+//! the other connections go on.
+
+use super::conn::{BodyStart, Conn, Next, RequestMeta, Streaming};
+use super::encode::{Encoder, Framing, Persist};
+use super::parse::{HeadError, RequestHead};
+use crate::body::Body;
+use crate::error::BoxError;
+use http::{Request, Response, StatusCode};
+use kairos::io::{AsyncRead, AsyncWrite};
+use kairos_service::Service;
+use std::future::{poll_fn, Future};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::pin;
+use std::task::Poll;
+
+/// What came of calling the service.
+enum Outcome<B> {
+    Response(Response<B>),
+    /// The service failed or panicked: answer 500 and close.
+    Failed,
+    /// The request's body broke its framing or a limit while the service ran.
+    BadBody(HeadError),
+}
+
+/// Serves requests on `conn` until the connection ends.
+pub(crate) async fn serve_connection<T, S, B>(mut conn: Conn<T>, service: &S)
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Error: Into<BoxError>,
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    loop {
+        let head = match poll_fn(|cx| conn.poll_head(cx)).await {
+            Next::Request(head) => head,
+            Next::Closed => break,
+            Next::Refuse(err) => {
+                refuse(&mut conn, err).await;
+                return;
+            }
+        };
+        let meta = RequestMeta {
+            method: head.method.clone(),
+            version: head.version,
+            keep_alive: head.keep_alive,
+        };
+        let (body, mut streaming) = match conn.body_for(&head) {
+            Ok(BodyStart::Empty) => (Body::empty(), None),
+            Ok(BodyStart::Full(bytes)) => (Body::from(bytes), None),
+            Ok(BodyStart::Stream(streaming)) => {
+                let len = match head.body {
+                    super::parse::BodyLength::Known(n) => Some(n),
+                    _ => None,
+                };
+                (Body::pipe(streaming.pipe.clone(), len), Some(streaming))
+            }
+            Err(err) => {
+                refuse(&mut conn, err).await;
+                return;
+            }
+        };
+        let outcome = call(&mut conn, service, request(head, body), &mut streaming).await;
+        let response = match outcome {
+            Outcome::Response(response) => response,
+            Outcome::Failed => {
+                conn.write_refusal(HeadError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    reason: "the handler failed",
+                });
+                close(&mut conn).await;
+                return;
+            }
+            Outcome::BadBody(err) => {
+                refuse(&mut conn, err).await;
+                return;
+            }
+        };
+        let keep = write_response(&mut conn, &meta, response, &mut streaming).await;
+        if !keep {
+            close(&mut conn).await;
+            return;
+        }
+    }
+}
+
+fn request(head: RequestHead, body: Body) -> Request<Body> {
+    let mut request = Request::new(body);
+    *request.method_mut() = head.method;
+    *request.uri_mut() = head.uri;
+    *request.version_mut() = head.version;
+    *request.headers_mut() = head.headers;
+    request
+}
+
+/// Calls the service, feeding the request body meanwhile; catches panics.
+async fn call<T, S, B>(
+    conn: &mut Conn<T>,
+    service: &S,
+    request: Request<Body>,
+    streaming: &mut Option<Streaming>,
+) -> Outcome<B>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    S: Service<Request<Body>, Response = Response<B>>,
+{
+    let mut future = pin!(service.call(request));
+    poll_fn(|cx| {
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(Ok(response))) => return Poll::Ready(Outcome::Response(response)),
+            Ok(Poll::Ready(Err(_))) | Err(_) => return Poll::Ready(Outcome::Failed),
+            Ok(Poll::Pending) => {}
+        }
+        if let Some(body) = streaming.as_mut() {
+            if let Poll::Ready(Err(err)) = conn.poll_pump(cx, body) {
+                return Poll::Ready(Outcome::BadBody(err));
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Writes a response; returns whether the connection persists.
+async fn write_response<T, B>(
+    conn: &mut Conn<T>,
+    meta: &RequestMeta,
+    response: Response<B>,
+    streaming: &mut Option<Streaming>,
+) -> bool
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = response.into_parts();
+    let hint = body.size_hint();
+    let (framing, mut persist) = conn.response_framing(
+        meta,
+        parts.status,
+        &parts.headers,
+        hint.exact(),
+        body.is_end_stream(),
+    );
+    if streaming.as_ref().is_some_and(|s| !conn.can_drain(s)) {
+        persist = Persist::Close;
+    }
+    conn.write_head(parts.status, &parts.headers, framing, persist);
+    let send_body = meta.method != http::Method::HEAD && framing != Framing::None;
+    if send_body && !write_body(conn, body, framing, streaming).await {
+        return false;
+    }
+    if let Some(body) = streaming.as_mut() {
+        if !body.is_done() && !poll_fn(|cx| conn.poll_drain(cx, body)).await {
+            return false;
+        }
+    }
+    persist != Persist::Close
+}
+
+/// Streams a response body into the connection; `false` if it failed midway (the
+/// connection must close: the head is already out).
+async fn write_body<T, B>(
+    conn: &mut Conn<T>,
+    body: B,
+    framing: Framing,
+    streaming: &mut Option<Streaming>,
+) -> bool
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let mut body = pin!(body);
+    let mut encoder = Encoder::new(framing);
+    loop {
+        let frame = poll_fn(|cx| {
+            let polled = catch_unwind(AssertUnwindSafe(|| body.as_mut().poll_frame(cx)));
+            match polled {
+                // Only data goes on (trailers are not sent); errors end the body.
+                Ok(Poll::Ready(None)) => return Poll::Ready(Ok(None)),
+                Ok(Poll::Ready(Some(Ok(frame)))) => return Poll::Ready(Ok(frame.into_data().ok())),
+                Ok(Poll::Ready(Some(Err(_)))) | Err(_) => return Poll::Ready(Err(())),
+                Ok(Poll::Pending) => {}
+            }
+            // While the body waits: send what is queued, and keep feeding the request
+            // body (a response may stream the request back).
+            if matches!(conn.poll_flush(cx), Poll::Ready(Err(_))) {
+                return Poll::Ready(Err(()));
+            }
+            if let Some(req_body) = streaming.as_mut() {
+                if let Poll::Ready(Err(_)) = conn.poll_pump(cx, req_body) {
+                    return Poll::Ready(Err(()));
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+        match frame {
+            Ok(None) => break,
+            Ok(Some(data)) => {
+                if encoder.data(data, conn.write_buf()).is_err() {
+                    return false;
+                }
+            }
+            Err(()) => return false,
+        }
+        if conn.should_flush() && poll_fn(|cx| conn.poll_flush(cx)).await.is_err() {
+            return false;
+        }
+    }
+    encoder.finish(conn.write_buf()).is_ok()
+}
+
+async fn refuse<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>, err: HeadError) {
+    conn.write_refusal(err);
+    close(conn).await;
+}
+
+/// Sends what is queued, closes the write side, then reads and discards what the client
+/// still sends for a moment: closing a socket with unread input resets the connection,
+/// which can destroy the response before the client reads it.
+async fn close<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>) {
+    if poll_fn(|cx| conn.poll_close(cx)).await.is_err() {
+        return;
+    }
+    let _ = kairos::time::timeout(LINGER, poll_fn(|cx| conn.poll_discard(cx))).await;
+}
+
+/// How long a closing connection waits for the client to close its side.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);

@@ -1,0 +1,189 @@
+//! Buffered transport: the read buffer heads and bodies are parsed from, and the write
+//! queue responses (or requests) are encoded into and flushed from with vectored writes.
+//!
+//! Small pieces (heads, small bodies) are copied into one flat buffer; large body chunks
+//! are queued as they are (`Bytes`, no copy). Pipelined responses accumulate here and go
+//! out in one `write` (or `writev`) when the connection has nothing more to answer.
+
+use bytes::{Buf, Bytes, BytesMut};
+use kairos::io::{AsyncRead, AsyncWrite};
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// Body chunks at least this large are queued rather than copied.
+const COPY_LIMIT: usize = 4 * 1024;
+/// Smallest read.
+const MIN_READ: usize = 4 * 1024;
+/// Largest read (a read that fills the buffer doubles the next one up to this).
+const MAX_READ: usize = 64 * 1024;
+/// Most buffers handed to one vectored write.
+const MAX_IOVECS: usize = 64;
+
+/// Bytes waiting to be written, in order: the queued chunks, then the flat buffer.
+#[derive(Debug, Default)]
+pub(crate) struct WriteBuf {
+    queue: VecDeque<Bytes>,
+    flat: Vec<u8>,
+    /// How much of `flat` was already written.
+    flat_written: usize,
+}
+
+impl WriteBuf {
+    /// The flat buffer, to encode heads and small pieces straight into.
+    pub(crate) fn flat(&mut self) -> &mut Vec<u8> {
+        &mut self.flat
+    }
+
+    /// Appends `data`, copying it if small.
+    pub(crate) fn push<B: Buf>(&mut self, mut data: B) {
+        if data.remaining() < COPY_LIMIT {
+            while data.has_remaining() {
+                let chunk = data.chunk();
+                self.flat.extend_from_slice(chunk);
+                let n = chunk.len();
+                data.advance(n);
+            }
+            return;
+        }
+        if !self.flat.is_empty() {
+            let flat = std::mem::take(&mut self.flat);
+            let mut flat = Bytes::from(flat);
+            flat.advance(self.flat_written);
+            self.flat_written = 0;
+            self.queue.push_back(flat);
+        }
+        let n = data.remaining();
+        self.queue.push_back(data.copy_to_bytes(n));
+    }
+
+    /// Bytes not written yet.
+    pub(crate) fn len(&self) -> usize {
+        self.queue.iter().map(Bytes::len).sum::<usize>() + self.flat.len() - self.flat_written
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.flat.len() == self.flat_written
+    }
+
+    /// Moves everything queued into `out` (tests read what would be written).
+    #[cfg(test)]
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<u8>) {
+        for chunk in self.queue.drain(..) {
+            out.extend_from_slice(&chunk);
+        }
+        out.extend_from_slice(&self.flat[self.flat_written..]);
+        self.flat.clear();
+        self.flat_written = 0;
+    }
+
+    /// Drops `n` written bytes from the front.
+    fn consume(&mut self, mut n: usize) {
+        while n > 0 {
+            let Some(front) = self.queue.front_mut() else {
+                self.flat_written += n;
+                break;
+            };
+            if n < front.len() {
+                front.advance(n);
+                return;
+            }
+            n -= front.len();
+            self.queue.pop_front();
+        }
+        if self.flat_written == self.flat.len() {
+            self.flat.clear();
+            self.flat_written = 0;
+        }
+    }
+}
+
+/// A transport with its read buffer and write queue.
+#[derive(Debug)]
+pub(crate) struct Buffered<T> {
+    pub(crate) io: T,
+    pub(crate) read_buf: BytesMut,
+    pub(crate) write_buf: WriteBuf,
+    next_read: usize,
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Buffered<T> {
+    pub(crate) fn new(io: T) -> Buffered<T> {
+        Buffered {
+            io,
+            read_buf: BytesMut::new(),
+            write_buf: WriteBuf::default(),
+            next_read: MIN_READ,
+        }
+    }
+
+    /// Reads more bytes onto the end of the read buffer; `Ok(0)` is end of stream.
+    pub(crate) fn poll_read_more(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let len = self.read_buf.len();
+        self.read_buf.resize(len + self.next_read, 0);
+        let result = Pin::new(&mut self.io).poll_read(cx, &mut self.read_buf[len..]);
+        let n = match &result {
+            Poll::Ready(Ok(n)) => *n,
+            _ => 0,
+        };
+        self.read_buf.truncate(len + n);
+        if n == self.next_read {
+            self.next_read = (self.next_read * 2).min(MAX_READ);
+        } else if n > 0 && n < self.next_read / 4 {
+            self.next_read = (self.next_read / 2).max(MIN_READ);
+        }
+        result
+    }
+
+    /// Writes everything queued.
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while !self.write_buf.is_empty() {
+            let n = {
+                let wb = &self.write_buf;
+                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                let mut count = 0;
+                for chunk in wb.queue.iter().take(MAX_IOVECS - 1) {
+                    slices[count] = IoSlice::new(chunk);
+                    count += 1;
+                }
+                if count < MAX_IOVECS - 1 || wb.queue.len() == count {
+                    slices[count] = IoSlice::new(&wb.flat[wb.flat_written..]);
+                    count += 1;
+                }
+                ready!(Pin::new(&mut self.io).poll_write_vectored(cx, &slices[..count]))?
+            };
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.write_buf.consume(n);
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Flushes, then shuts down the write side.
+    pub(crate) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_flush(cx))?;
+        Pin::new(&mut self.io).poll_close(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_buf_keeps_order_across_copied_and_queued_pieces() {
+        let mut wb = WriteBuf::default();
+        wb.flat().extend_from_slice(b"head1 ");
+        wb.push(Bytes::from(vec![b'x'; COPY_LIMIT]));
+        wb.push(&b" small"[..]);
+        assert_eq!(wb.len(), 6 + COPY_LIMIT + 6);
+        wb.consume(3);
+        assert_eq!(wb.queue.front().unwrap().as_ref(), b"d1 ");
+        wb.consume(3 + COPY_LIMIT + 2);
+        assert_eq!(&wb.flat[wb.flat_written..], b"mall");
+        wb.consume(4);
+        assert!(wb.is_empty());
+    }
+}

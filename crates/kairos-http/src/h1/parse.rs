@@ -1,0 +1,519 @@
+//! Heads: parsing a request head (server side) or a response head (client side) out of the
+//! read buffer, with every framing rule that keeps a request from being read two ways.
+//!
+//! `httparse` tokenizes; this file decides. A head is parsed only once it is complete
+//! (`httparse::Status::Partial` means "need more bytes": `Ok(None)` here, never an
+//! error), and its parts are sliced out of the same `Bytes` (no copies of the target or of
+//! header values).
+//!
+//! The rules, each with the status a server answers (the connection is closed after it):
+//!
+//! | input | status |
+//! |---|---|
+//! | request line longer than `max_request_line` | 414 |
+//! | head longer than `max_head_size`, or more than `max_headers` fields | 431 |
+//! | a version other than HTTP/1.0 or HTTP/1.1 (`HTTP/2.0`, `HTTP/1.2`) | 505 |
+//! | a method token, target or field that does not parse; obs-fold; whitespace before a colon; NUL, CR or LF in a value | 400 |
+//! | both `Content-Length` and `Transfer-Encoding` | 400 |
+//! | `Content-Length` not all digits (`+5`, `-1`, `0x5`, empty), too large for `u64`, or repeated with different values | 400 |
+//! | `Transfer-Encoding` whose last coding is not `chunked`, or `chunked` twice | 400 |
+//! | `Transfer-Encoding` naming a coding other than `chunked` (`gzip, chunked`) | 501 |
+//! | `Transfer-Encoding` in an HTTP/1.0 request | 400 |
+//! | HTTP/1.1 without `Host`, or with two | 400 |
+//! | `Expect` other than `100-continue` | 417 |
+//! | `CONNECT` (tunnels are not served) | 501 |
+//! | `Content-Length` above `max_body_size` | 413 (in `conn.rs`) |
+
+use bytes::{Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode, Uri, Version};
+use std::mem::MaybeUninit;
+
+/// The most header fields any head may have (the `max_headers` setting is capped here):
+/// slots for them live on the stack during a parse.
+pub(crate) const HEADER_SLOTS: usize = 256;
+
+/// How a message's body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyLength {
+    /// Exactly this many bytes (0: no body).
+    Known(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Until the peer closes (responses only).
+    UntilClose,
+}
+
+/// Limits a head is parsed under.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeadLimits {
+    pub(crate) max_request_line: usize,
+    pub(crate) max_head_size: usize,
+    pub(crate) max_headers: usize,
+}
+
+/// A request head that passed every rule.
+#[derive(Debug)]
+pub(crate) struct RequestHead {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: BodyLength,
+    /// Whether the client allows the connection to stay open after this exchange.
+    pub(crate) keep_alive: bool,
+    /// `Expect: 100-continue` was sent.
+    pub(crate) expect_continue: bool,
+}
+
+/// A response head (client side).
+#[derive(Debug)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: StatusCode,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: BodyLength,
+    pub(crate) keep_alive: bool,
+}
+
+/// Why a head was refused: the status to answer with and a reason for logs and errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HeadError {
+    pub(crate) status: StatusCode,
+    pub(crate) reason: &'static str,
+}
+
+fn bad(reason: &'static str) -> HeadError {
+    HeadError {
+        status: StatusCode::BAD_REQUEST,
+        reason,
+    }
+}
+
+fn refuse(status: StatusCode, reason: &'static str) -> HeadError {
+    HeadError { status, reason }
+}
+
+/// Parses one request head from the front of `buf`. `Ok(None)`: the head is not complete
+/// yet (and within limits); `Ok(Some(head))`: the head's bytes were split off `buf`.
+pub(crate) fn parse_request(
+    buf: &mut BytesMut,
+    limits: &HeadLimits,
+) -> Result<Option<RequestHead>, HeadError> {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; HEADER_SLOTS];
+    let slots = &mut slots[..limits.max_headers.clamp(1, HEADER_SLOTS)];
+    let mut req = httparse::Request::new(&mut []);
+    let parsed =
+        httparse::ParserConfig::default().parse_request_with_uninit_headers(&mut req, buf, slots);
+    let len = match parsed {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => {
+            return check_partial(buf, limits).map(|()| None);
+        }
+        Err(err) => return Err(request_error(err, buf, limits)),
+    };
+    if len > limits.max_head_size {
+        return Err(head_too_large(buf, limits));
+    }
+    // The target is checked against its own limit even when the head is complete.
+    let target = req.path.unwrap_or_default();
+    if target.len() > limits.max_request_line {
+        return Err(refuse(StatusCode::URI_TOO_LONG, "request target too long"));
+    }
+    let version = if req.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    let method = Method::from_bytes(req.method.unwrap_or_default().as_bytes())
+        .map_err(|_| bad("invalid method"))?;
+    if method == Method::CONNECT {
+        return Err(refuse(StatusCode::NOT_IMPLEMENTED, "CONNECT is not served"));
+    }
+    // Everything below borrows from `head`, which shares the read buffer's allocation.
+    let fields: Vec<(usize, usize, usize, usize)> = req
+        .headers
+        .iter()
+        .map(|h| offsets(buf, h.name.as_bytes(), h.value))
+        .collect();
+    let target = offsets(buf, target.as_bytes(), b"");
+    let head = buf.split_to(len).freeze();
+    let uri = if target.1 == 1 && head[target.0] == b'/' {
+        Uri::from_static("/")
+    } else {
+        Uri::from_maybe_shared(head.slice(target.0..target.0 + target.1))
+            .map_err(|_| bad("invalid request target"))?
+    };
+    let headers = header_map(&head, &fields)?;
+    let framing = Framing::read(&headers, version)?;
+    let body = match (framing.content_length, framing.chunked) {
+        (Some(_), true) => return Err(bad("both Content-Length and Transfer-Encoding")),
+        (_, true) if version == Version::HTTP_10 => {
+            return Err(bad("Transfer-Encoding in an HTTP/1.0 request"))
+        }
+        (_, true) => BodyLength::Chunked,
+        (Some(n), false) => BodyLength::Known(n),
+        (None, false) => BodyLength::Known(0),
+    };
+    if version == Version::HTTP_11 {
+        let mut hosts = headers.get_all(header::HOST).iter();
+        match (hosts.next(), hosts.next()) {
+            (Some(_), None) => {}
+            (None, _) => return Err(bad("HTTP/1.1 request without Host")),
+            (Some(_), Some(_)) => return Err(bad("more than one Host")),
+        }
+    }
+    let expect_continue = match headers.get(header::EXPECT) {
+        None => false,
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(b"100-continue") => true,
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::EXPECTATION_FAILED,
+                "unsupported expectation",
+            ))
+        }
+    };
+    Ok(Some(RequestHead {
+        method,
+        uri,
+        version,
+        keep_alive: framing.keep_alive,
+        headers,
+        body,
+        expect_continue,
+    }))
+}
+
+/// Parses one response head from the front of `buf`, for a request of `method`.
+pub(crate) fn parse_response(
+    buf: &mut BytesMut,
+    limits: &HeadLimits,
+    method: &Method,
+) -> Result<Option<ResponseHead>, HeadError> {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; HEADER_SLOTS];
+    let slots = &mut slots[..limits.max_headers.clamp(1, HEADER_SLOTS)];
+    let mut res = httparse::Response::new(&mut []);
+    let len = match httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut res, buf, slots)
+    {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) if buf.len() > limits.max_head_size => {
+            return Err(refuse(
+                StatusCode::BAD_GATEWAY,
+                "response head larger than the limit",
+            ))
+        }
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(refuse(StatusCode::BAD_GATEWAY, "malformed response head")),
+    };
+    let status = StatusCode::from_u16(res.code.unwrap_or_default())
+        .map_err(|_| refuse(StatusCode::BAD_GATEWAY, "invalid status code"))?;
+    let version = if res.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    let fields: Vec<_> = res
+        .headers
+        .iter()
+        .map(|h| offsets(buf, h.name.as_bytes(), h.value))
+        .collect();
+    let head = buf.split_to(len).freeze();
+    let headers =
+        header_map(&head, &fields).map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
+    let framing =
+        Framing::read(&headers, version).map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
+    let no_body = *method == Method::HEAD
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    let body = match (no_body, framing.content_length, framing.chunked) {
+        (true, _, _) => BodyLength::Known(0),
+        (false, Some(_), true) => {
+            return Err(refuse(
+                StatusCode::BAD_GATEWAY,
+                "both Content-Length and Transfer-Encoding",
+            ))
+        }
+        (false, _, true) => BodyLength::Chunked,
+        (false, Some(n), false) => BodyLength::Known(n),
+        (false, None, false) => BodyLength::UntilClose,
+    };
+    let keep_alive = framing.keep_alive && body != BodyLength::UntilClose;
+    Ok(Some(ResponseHead {
+        status,
+        version,
+        headers,
+        body,
+        keep_alive,
+    }))
+}
+
+/// The positions of a field's name and value inside `buf` (both are slices of it).
+fn offsets(buf: &[u8], name: &[u8], value: &[u8]) -> (usize, usize, usize, usize) {
+    let base = buf.as_ptr() as usize;
+    let at = |part: &[u8]| {
+        if part.is_empty() {
+            0
+        } else {
+            part.as_ptr() as usize - base
+        }
+    };
+    (at(name), name.len(), at(value), value.len())
+}
+
+fn header_map(
+    head: &Bytes,
+    fields: &[(usize, usize, usize, usize)],
+) -> Result<HeaderMap, HeadError> {
+    let mut headers = HeaderMap::with_capacity(fields.len());
+    for &(name_at, name_len, value_at, value_len) in fields {
+        let name = HeaderName::from_bytes(&head[name_at..name_at + name_len])
+            .map_err(|_| bad("invalid header name"))?;
+        let value = if value_len == 0 {
+            HeaderValue::from_static("")
+        } else {
+            HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))
+                .map_err(|_| bad("invalid header value"))?
+        };
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+/// What the framing fields of a head say.
+struct Framing {
+    content_length: Option<u64>,
+    chunked: bool,
+    keep_alive: bool,
+}
+
+impl Framing {
+    fn read(headers: &HeaderMap, version: Version) -> Result<Framing, HeadError> {
+        let mut content_length = None;
+        for value in headers.get_all(header::CONTENT_LENGTH) {
+            for item in value.as_bytes().split(|&b| b == b',') {
+                let n = parse_content_length(trim(item))?;
+                if content_length.is_some_and(|seen| seen != n) {
+                    return Err(bad("conflicting Content-Length values"));
+                }
+                content_length = Some(n);
+            }
+        }
+        let mut chunked = false;
+        let mut other_coding = false;
+        for value in headers.get_all(header::TRANSFER_ENCODING) {
+            for coding in value.as_bytes().split(|&b| b == b',') {
+                let coding = trim(coding);
+                if chunked {
+                    // Anything after `chunked` (even a second `chunked`) is refused.
+                    return Err(bad("chunked is not the final transfer coding"));
+                }
+                if coding.eq_ignore_ascii_case(b"chunked") {
+                    chunked = true;
+                } else if coding.is_empty() {
+                    return Err(bad("empty transfer coding"));
+                } else {
+                    other_coding = true;
+                }
+            }
+        }
+        if other_coding {
+            return Err(if chunked {
+                refuse(StatusCode::NOT_IMPLEMENTED, "unsupported transfer coding")
+            } else {
+                bad("chunked is not the final transfer coding")
+            });
+        }
+        let mut close = false;
+        let mut keep_alive = false;
+        for value in headers.get_all(header::CONNECTION) {
+            for option in value.as_bytes().split(|&b| b == b',') {
+                let option = trim(option);
+                close |= option.eq_ignore_ascii_case(b"close");
+                keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
+            }
+        }
+        let keep_alive = !close && (version == Version::HTTP_11 || keep_alive);
+        Ok(Framing {
+            content_length,
+            chunked,
+            keep_alive,
+        })
+    }
+}
+
+/// `1*DIGIT`, nothing else, fitting a `u64`.
+pub(crate) fn parse_content_length(digits: &[u8]) -> Result<u64, HeadError> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(bad("malformed Content-Length"));
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or(bad("Content-Length too large"))
+    })
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace());
+    match (start, end) {
+        (Some(start), Some(end)) => &bytes[start..=end],
+        _ => &[],
+    }
+}
+
+/// A partial head: refused if it already broke a size limit.
+fn check_partial(buf: &[u8], limits: &HeadLimits) -> Result<(), HeadError> {
+    let line_len = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    if line_len > limits.max_request_line + REQUEST_LINE_EXTRA {
+        return Err(refuse(StatusCode::URI_TOO_LONG, "request line too long"));
+    }
+    if buf.len() > limits.max_head_size {
+        return Err(head_too_large(buf, limits));
+    }
+    Ok(())
+}
+
+/// Room for the method, the spaces and the version around a target of the longest length.
+const REQUEST_LINE_EXTRA: usize = 32;
+
+fn head_too_large(buf: &[u8], limits: &HeadLimits) -> HeadError {
+    let line_end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    if line_end > limits.max_request_line + REQUEST_LINE_EXTRA {
+        refuse(StatusCode::URI_TOO_LONG, "request line too long")
+    } else {
+        refuse(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request head too large",
+        )
+    }
+}
+
+fn request_error(err: httparse::Error, buf: &[u8], limits: &HeadLimits) -> HeadError {
+    match err {
+        httparse::Error::TooManyHeaders => refuse(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "too many header fields",
+        ),
+        httparse::Error::Version if names_other_version(buf) => refuse(
+            StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+            "HTTP version not supported",
+        ),
+        // A line too long to be anything but an attack is 414 even if it is malformed.
+        _ if head_too_large(buf, limits).status == StatusCode::URI_TOO_LONG
+            && buf.len() > limits.max_request_line + REQUEST_LINE_EXTRA =>
+        {
+            head_too_large(buf, limits)
+        }
+        httparse::Error::HeaderName => bad("invalid header name (or whitespace before a colon)"),
+        httparse::Error::HeaderValue => bad("invalid byte in a header value"),
+        httparse::Error::NewLine => bad("invalid line ending"),
+        httparse::Error::Token => bad("invalid method or request target"),
+        httparse::Error::Version | httparse::Error::Status => bad("malformed request line"),
+    }
+}
+
+/// Whether the request line ends in a well-formed `HTTP/d.d` (one httparse does not take).
+fn names_other_version(buf: &[u8]) -> bool {
+    let line = buf.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let version = line.rsplit(|&b| b == b' ').next().unwrap_or_default();
+    matches!(version, [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+        if major.is_ascii_digit() && minor.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: HeadLimits = HeadLimits {
+        max_request_line: 64,
+        max_head_size: 256,
+        max_headers: 4,
+    };
+
+    fn parse(input: &[u8]) -> Result<Option<RequestHead>, HeadError> {
+        parse_request(&mut BytesMut::from(input), &LIMITS)
+    }
+
+    fn status(input: &[u8]) -> u16 {
+        parse(input).expect_err("refused").status.as_u16()
+    }
+
+    #[test]
+    fn complete_heads_are_split_off_and_partial_ones_wait() {
+        let mut buf =
+            BytesMut::from(&b"GET /a?b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHo"[..]);
+        let head = parse_request(&mut buf, &LIMITS).unwrap().unwrap();
+        assert_eq!(head.uri, "/a?b");
+        assert_eq!(head.headers["host"], "x");
+        assert_eq!(head.body, BodyLength::Known(0));
+        assert!(head.keep_alive);
+        assert!(parse_request(&mut buf, &LIMITS).unwrap().is_none());
+        assert_eq!(&buf[..], b"GET /c HTTP/1.1\r\nHo");
+    }
+
+    #[test]
+    fn framing_rules() {
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x5\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n"
+            ),
+            400
+        );
+        let same =
+            parse(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n");
+        assert_eq!(same.unwrap().unwrap().body, BodyLength::Known(3));
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+            501
+        );
+        assert_eq!(status(b"GET / HTTP/1.1\r\n\r\n"), 400);
+        assert_eq!(status(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"), 505);
+        assert_eq!(
+            status(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n"),
+            417
+        );
+        let old = parse(b"GET / HTTP/1.0\r\n\r\n").unwrap().unwrap();
+        assert!(!old.keep_alive);
+    }
+
+    #[test]
+    fn size_limits() {
+        let long_target = format!("GET /{} HTTP/1.1\r\n", "a".repeat(200));
+        assert_eq!(status(long_target.as_bytes()), 414);
+        let long_head = format!("GET / HTTP/1.1\r\nHost: x\r\nA: {}", "b".repeat(300));
+        assert_eq!(status(long_head.as_bytes()), 431);
+        assert_eq!(
+            status(b"GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"),
+            431
+        );
+    }
+
+    #[test]
+    fn content_length_digits() {
+        assert_eq!(parse_content_length(b"0"), Ok(0));
+        assert_eq!(parse_content_length(b"18446744073709551615"), Ok(u64::MAX));
+        assert!(parse_content_length(b"18446744073709551616").is_err());
+        assert!(parse_content_length(b"").is_err());
+        assert!(parse_content_length(b"-1").is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! The accept loop: takes connections off one listener and spawns a task for each, within
+//! the connection limit, backing off when the process runs out of file descriptors.
+
+use super::config::Config;
+use super::shutdown::{Slot, Tracker};
+use crate::body::Body;
+use crate::error::BoxError;
+use crate::h1::conn::Conn;
+use crate::h1::dispatch::serve_connection;
+use http::{Request, Response};
+use kairos::net::{TcpListener, TcpStream};
+use kairos_service::Service;
+use std::future::poll_fn;
+use std::io;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+/// First pause after `EMFILE`/`ENFILE`; doubled on each failure in a row.
+const BACKOFF_START: Duration = Duration::from_millis(5);
+/// Longest pause.
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// Whether an accept error means "out of descriptors or memory": wait for connections to
+/// close rather than retry at once (the pending connection stays in the backlog, so an
+/// immediate retry would spin).
+pub(crate) fn is_resource_exhaustion(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc_errno::EMFILE | libc_errno::ENFILE | libc_errno::ENOBUFS | libc_errno::ENOMEM)
+    )
+}
+
+/// The errno values used above (Linux and the BSDs agree on these four).
+mod libc_errno {
+    pub(super) const ENOMEM: i32 = 12;
+    pub(super) const ENFILE: i32 = 23;
+    pub(super) const EMFILE: i32 = 24;
+    #[cfg(target_os = "linux")]
+    pub(super) const ENOBUFS: i32 = 105;
+    #[cfg(not(target_os = "linux"))]
+    pub(super) const ENOBUFS: i32 = 55;
+}
+
+/// Accepts until the server drains.
+pub(crate) async fn accept_loop<S, B>(
+    listener: Arc<TcpListener>,
+    service: Arc<S>,
+    config: Arc<Config>,
+    tracker: Arc<Tracker>,
+) where
+    S: Service<Request<Body>, Response = Response<B>> + Send + Sync + 'static,
+    for<'a> S::Future<'a>: Send,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let key = tracker.key();
+    let mut backoff = BACKOFF_START;
+    loop {
+        let accepted = poll_fn(|cx| {
+            tracker.register(key, cx.waker());
+            if tracker.is_draining() {
+                return Poll::Ready(None);
+            }
+            let slot = std::task::ready!(tracker.poll_slot(cx));
+            match listener.poll_accept(cx) {
+                Poll::Ready(result) => Poll::Ready(Some(result.map(|(s, _)| (s, slot)))),
+                // The slot goes back; it is taken again on the next poll.
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        match accepted {
+            None => break,
+            Some(Ok((stream, slot))) => {
+                backoff = BACKOFF_START;
+                spawn_connection(stream, slot, &service, &config);
+            }
+            Some(Err(err)) if is_resource_exhaustion(&err) => {
+                kairos::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+            // A connection reset before it was accepted, and the like: the next one is fine.
+            Some(Err(_)) => {}
+        }
+    }
+    tracker.deregister(key);
+}
+
+fn spawn_connection<S, B>(stream: TcpStream, slot: Slot, service: &Arc<S>, config: &Arc<Config>)
+where
+    S: Service<Request<Body>, Response = Response<B>> + Send + Sync + 'static,
+    for<'a> S::Future<'a>: Send,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    if config.nodelay {
+        let _ = stream.set_nodelay(true);
+    }
+    let service = service.clone();
+    let config = config.clone();
+    kairos::spawn(async move {
+        let tracker = slot.tracker().clone();
+        let key = tracker.key();
+        let conn = Conn::new(stream, config, tracker.clone());
+        let mut serve = pin!(serve_connection(conn, &*service));
+        let mut registered = false;
+        poll_fn(|cx| {
+            if tracker.is_forced() {
+                return Poll::Ready(());
+            }
+            if !registered {
+                // A task's waker does not change between polls: one registration holds.
+                tracker.register(key, cx.waker());
+                registered = true;
+            }
+            serve.as_mut().poll(cx)
+        })
+        .await;
+        tracker.deregister(key);
+        drop(slot);
+    });
+}
+
+use std::future::Future as _;

@@ -1,0 +1,231 @@
+//! Shared by the integration tests: a test service, a server on loopback, and a raw
+//! client that writes exact bytes and reads responses back.
+
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use kairos::io::{AsyncReadExt, AsyncWriteExt};
+use kairos::net::TcpStream;
+use kairos_http::server::{Builder, Handle};
+use kairos_http::Body;
+use kairos_service::service_fn;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Routes: `/` says hello, `/echo` returns the body, `/stream-echo` streams it back,
+/// `/chunks` answers chunked, `/panic` panics, `/slow` answers after a second,
+/// `/error` fails, `/ignore` answers without reading the body.
+pub async fn handle(req: Request<Body>) -> Result<Response<Body>, std::io::Error> {
+    let path = req.uri().path().to_owned();
+    let response = match path.as_str() {
+        "/" => Response::new(Body::from("hello")),
+        "/echo" => {
+            let body = req.into_body().collect(usize::MAX).await;
+            match body {
+                Ok(bytes) => Response::new(Body::from(bytes)),
+                Err(err) => Response::builder()
+                    .status(StatusCode::BAD_REQUEST)
+                    .body(Body::from(err.to_string()))
+                    .unwrap(),
+            }
+        }
+        "/stream-echo" => Response::new(req.into_body()),
+        "/chunks" => Response::new(Body::wrap(Chunks(vec![
+            Bytes::from_static(b"one,"),
+            Bytes::from_static(b"two,"),
+            Bytes::from_static(b"three"),
+        ]))),
+        "/panic" => panic!("handler panicked on purpose"),
+        "/slow" => {
+            kairos::time::sleep(Duration::from_secs(1)).await;
+            Response::new(Body::from("slow"))
+        }
+        "/error" => return Err(std::io::Error::other("handler failed on purpose")),
+        "/ignore" => Response::new(Body::from("ignored")),
+        _ => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Body::empty())
+            .unwrap(),
+    };
+    Ok(response)
+}
+
+/// A body of several chunks with no known length (sent chunked).
+pub struct Chunks(pub Vec<Bytes>);
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        if self.0.is_empty() {
+            return std::task::Poll::Ready(None);
+        }
+        let chunk = self.0.remove(0);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+}
+
+/// Starts the test service on `127.0.0.1:0`.
+pub async fn start(
+    builder: Builder,
+) -> (
+    SocketAddr,
+    Handle,
+    kairos::task::JoinHandle<std::io::Result<()>>,
+) {
+    let server = builder.bind("127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr();
+    let handle = server.handle();
+    let task = kairos::spawn(server.serve(service_fn(handle_fn)));
+    (addr, handle, task)
+}
+
+fn handle_fn(
+    req: Request<Body>,
+) -> impl std::future::Future<Output = Result<Response<Body>, std::io::Error>> + Send {
+    handle(req)
+}
+
+/// A response as read off the wire.
+#[derive(Debug)]
+pub struct Raw {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Raw {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A client that writes exact bytes.
+pub struct RawClient {
+    pub stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl RawClient {
+    pub async fn connect(addr: SocketAddr) -> RawClient {
+        RawClient {
+            stream: TcpStream::connect(addr).await.unwrap(),
+            buf: Vec::new(),
+        }
+    }
+
+    pub async fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.unwrap();
+    }
+
+    async fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; 4096];
+        match self.stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                true
+            }
+        }
+    }
+
+    /// Reads one response (to a request of a method other than HEAD); `None` if the
+    /// connection closed first.
+    pub async fn response(&mut self) -> Option<Raw> {
+        self.response_for(false).await
+    }
+
+    /// Reads one response, body-less if `head` (the request was HEAD).
+    pub async fn response_for(&mut self, head: bool) -> Option<Raw> {
+        let (status, headers, len) = loop {
+            let mut slots = [httparse::EMPTY_HEADER; 64];
+            let mut res = httparse::Response::new(&mut slots);
+            match res.parse(&self.buf).unwrap() {
+                httparse::Status::Complete(len) => {
+                    let headers = res
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.name.to_string(),
+                                String::from_utf8_lossy(h.value).into_owned(),
+                            )
+                        })
+                        .collect::<Vec<_>>();
+                    break (res.code.unwrap(), headers, len);
+                }
+                httparse::Status::Partial => {
+                    if !self.fill().await {
+                        return None;
+                    }
+                }
+            }
+        };
+        self.buf.drain(..len);
+        let mut raw = Raw {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if head || status == 204 || status == 304 || (100..200).contains(&status) {
+            return Some(raw);
+        }
+        if let Some(len) = raw.header("content-length") {
+            let len: usize = len.parse().unwrap();
+            while self.buf.len() < len {
+                assert!(self.fill().await, "closed inside a body");
+            }
+            raw.body = self.buf.drain(..len).collect();
+        } else if raw.header("transfer-encoding") == Some("chunked") {
+            loop {
+                let line_end = loop {
+                    if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                        break i;
+                    }
+                    assert!(self.fill().await, "closed inside a chunk size");
+                };
+                let size =
+                    usize::from_str_radix(std::str::from_utf8(&self.buf[..line_end]).unwrap(), 16)
+                        .unwrap();
+                self.buf.drain(..line_end + 2);
+                while self.buf.len() < size + 2 {
+                    assert!(self.fill().await, "closed inside a chunk");
+                }
+                raw.body.extend(self.buf.drain(..size));
+                self.buf.drain(..2);
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            while self.fill().await {}
+            raw.body = std::mem::take(&mut self.buf);
+        }
+        Some(raw)
+    }
+
+    /// Whether the server closed the connection (reads to end of stream).
+    pub async fn is_closed(&mut self) -> bool {
+        !self.fill().await && self.buf.is_empty()
+    }
+}
+
+/// Sends `request` on a new connection and reads one response.
+pub async fn one(addr: SocketAddr, request: &[u8]) -> Raw {
+    let mut client = RawClient::connect(addr).await;
+    client.send(request).await;
+    client.response().await.expect("a response")
+}

@@ -308,6 +308,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
     /// turned out too long or broken, and the connection must close.
     pub(crate) fn poll_drain(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<bool> {
         body.pipe.drop_reader();
+        // The response goes out first: the client may wait for it before sending more.
+        if ready!(self.io.poll_flush(cx)).is_err() {
+            return Poll::Ready(false);
+        }
         let limit = body.received.saturating_add(self.config.drain_limit);
         loop {
             match body.decoder.decode(&mut self.io.read_buf) {

@@ -47,7 +47,9 @@ impl fmt::Display for DecodeError {
 enum Chunk {
     /// Reading the hex digits of a size line (value so far, digit count).
     Size(u64, u8),
-    /// After the digits: whitespace and extensions up to the line's CR (size, bytes seen).
+    /// Whitespace after the digits: only more whitespace, `;` or CR may follow.
+    SizeWs(u64),
+    /// In the extensions, up to the line's CR (size, bytes seen).
     Extension(u64, usize),
     /// Expecting the LF that ends the size line.
     SizeLf(u64),
@@ -193,9 +195,16 @@ fn step(state: Chunk, b: u8) -> Result<Chunk, DecodeError> {
             None if digits == 0 => return Err(DecodeError("malformed chunk size")),
             None => match b {
                 b'\r' => Chunk::SizeLf(n),
-                b';' | b' ' | b'\t' => Chunk::Extension(n, 1),
+                b';' => Chunk::Extension(n, 1),
+                b' ' | b'\t' => Chunk::SizeWs(n),
                 _ => return Err(DecodeError("malformed chunk size")),
             },
+        },
+        Chunk::SizeWs(n) => match b {
+            b' ' | b'\t' => Chunk::SizeWs(n),
+            b';' => Chunk::Extension(n, 1),
+            b'\r' => Chunk::SizeLf(n),
+            _ => return Err(DecodeError("malformed chunk size")),
         },
         Chunk::Extension(_, seen) if seen >= MAX_EXTENSION => {
             return Err(DecodeError("chunk extension too long"))

@@ -159,12 +159,15 @@ where
     if send_body && !write_body(conn, body, framing, streaming).await {
         return false;
     }
+    if persist == Persist::Close {
+        return false;
+    }
     if let Some(body) = streaming.as_mut() {
         if !body.is_done() && !poll_fn(|cx| conn.poll_drain(cx, body)).await {
             return false;
         }
     }
-    persist != Persist::Close
+    true
 }
 
 /// Streams a response body into the connection; `false` if it failed midway (the

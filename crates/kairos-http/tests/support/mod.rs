@@ -6,6 +6,7 @@
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use kairos::io::{AsyncReadExt, AsyncWriteExt};
+use kairos::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use kairos::net::TcpStream;
 use kairos_http::server::{Builder, Handle};
 use kairos_http::Body;
@@ -115,25 +116,38 @@ impl Raw {
 
 /// A client that writes exact bytes.
 pub struct RawClient {
-    pub stream: TcpStream,
+    pub reader: OwnedReadHalf,
+    pub writer: Option<OwnedWriteHalf>,
     buf: Vec<u8>,
 }
 
 impl RawClient {
     pub async fn connect(addr: SocketAddr) -> RawClient {
+        let (reader, writer) = TcpStream::connect(addr).await.unwrap().into_split();
         RawClient {
-            stream: TcpStream::connect(addr).await.unwrap(),
+            reader,
+            writer: Some(writer),
             buf: Vec::new(),
         }
     }
 
     pub async fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).await.unwrap();
+        let writer = self.writer.as_mut().expect("writer taken");
+        writer.write_all(bytes).await.unwrap();
+    }
+
+    /// Like `send`, but returns the error (the server may have closed).
+    pub async fn try_send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.writer
+            .as_mut()
+            .expect("writer taken")
+            .write_all(bytes)
+            .await
     }
 
     async fn fill(&mut self) -> bool {
         let mut chunk = [0u8; 4096];
-        match self.stream.read(&mut chunk).await {
+        match self.reader.read(&mut chunk).await {
             Ok(0) | Err(_) => false,
             Ok(n) => {
                 self.buf.extend_from_slice(&chunk[..n]);

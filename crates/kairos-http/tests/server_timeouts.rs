@@ -1,0 +1,73 @@
+//! The header-read timeout closes slow clients (408), the keep-alive timeout closes idle
+//! connections; on the paused clock, so nothing waits for real time.
+
+mod support;
+
+use kairos::time::{sleep, Instant};
+use kairos_http::server::Server;
+use std::time::Duration;
+use support::{start, RawClient};
+
+#[kairos::test(start_paused = true)]
+async fn slow_head_is_answered_408_and_closed() {
+    let (addr, _handle, _task) =
+        start(Server::builder().header_read_timeout(Duration::from_secs(5))).await;
+    let mut client = RawClient::connect(addr).await;
+    let started = Instant::now();
+    client.send(b"GET / HTTP/1.1\r\nHo").await;
+    let res = client.response().await.unwrap();
+    assert_eq!(res.status, 408);
+    assert!(client.is_closed().await);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+        "{waited:?}"
+    );
+}
+
+#[kairos::test(start_paused = true)]
+async fn dribbling_client_does_not_extend_the_deadline() {
+    let (addr, _handle, _task) =
+        start(Server::builder().header_read_timeout(Duration::from_secs(5))).await;
+    let mut client = RawClient::connect(addr).await;
+    let started = Instant::now();
+    for byte in b"GET / HTTP/1.1\r\nHost: slow\r\n".iter() {
+        if client.try_send(std::slice::from_ref(byte)).await.is_err() {
+            break;
+        }
+        sleep(Duration::from_secs(1)).await;
+        if started.elapsed() > Duration::from_secs(7) {
+            break;
+        }
+    }
+    let res = client.response().await.unwrap();
+    assert_eq!(res.status, 408);
+}
+
+#[kairos::test(start_paused = true)]
+async fn idle_connection_is_closed_after_keep_alive_timeout() {
+    let (addr, _handle, _task) =
+        start(Server::builder().keep_alive_timeout(Duration::from_secs(30))).await;
+    let mut client = RawClient::connect(addr).await;
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert_eq!(client.response().await.unwrap().status, 200);
+    let idle_from = Instant::now();
+    assert!(client.is_closed().await);
+    let idle = idle_from.elapsed();
+    assert!(
+        idle >= Duration::from_secs(30) && idle < Duration::from_secs(31),
+        "{idle:?}"
+    );
+}
+
+#[kairos::test(start_paused = true)]
+async fn requests_keep_an_active_connection_open() {
+    let (addr, _handle, _task) =
+        start(Server::builder().keep_alive_timeout(Duration::from_secs(10))).await;
+    let mut client = RawClient::connect(addr).await;
+    for _ in 0..5 {
+        client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert_eq!(client.response().await.unwrap().status, 200);
+        sleep(Duration::from_secs(8)).await;
+    }
+}

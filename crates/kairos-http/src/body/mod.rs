@@ -77,6 +77,16 @@ impl Body {
         }
     }
 
+    /// A body already yielding this crate's errors.
+    pub(crate) fn stream<B>(body: B) -> Body
+    where
+        B: http_body::Body<Data = Bytes, Error = Error> + Send + 'static,
+    {
+        Body {
+            kind: Kind::Boxed(Box::pin(body)),
+        }
+    }
+
     pub(crate) fn pipe(pipe: Arc<Pipe>, len: Option<u64>) -> Body {
         Body {
             kind: Kind::Pipe { pipe, len },

@@ -99,10 +99,6 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
         }
     }
 
-    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
-        &self.tracker
-    }
-
     /// Flushes queued responses, then waits for the next request head.
     pub(crate) fn poll_head(&mut self, cx: &mut Context<'_>) -> Poll<Next> {
         let limits = self.config.head_limits();

@@ -1,1 +1,115 @@
-fn main() {}
+//! `cargo run --release -p techempower`: the TechEmpower tests on port 8080.
+//!
+//! ```text
+//! techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N]
+//! ```
+//!
+//! `PORT` and `HOST` in the environment work too (the flags win). The SQLite file
+//! (default `techempower.sqlite` in the current directory) is created and seeded on first
+//! start. Ctrl-C shuts down gracefully.
+
+use kairos_http::server::Server;
+use std::path::PathBuf;
+use std::time::Duration;
+use techempower::app::App;
+use techempower::db::Sqlite;
+
+const USAGE: &str = "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N]";
+
+struct Args {
+    host: String,
+    port: u16,
+    db: PathBuf,
+    listeners: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        host: std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".into()),
+        port: match std::env::var("PORT") {
+            Ok(port) => port
+                .parse()
+                .map_err(|_| format!("PORT is not a port: {port}"))?,
+            Err(_) => 8080,
+        },
+        db: PathBuf::from("techempower.sqlite"),
+        listeners: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => args.host = value()?,
+            "--port" => {
+                let v = value()?;
+                args.port = v.parse().map_err(|_| format!("not a port: {v}"))?;
+            }
+            "--db" => args.db = PathBuf::from(value()?),
+            "--listeners" => {
+                let v = value()?;
+                args.listeners = Some(v.parse().map_err(|_| format!("not a count: {v}"))?);
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unexpected argument: {other}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let runtime = kairos::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("start the runtime");
+    if let Err(err) = runtime.block_on(run(args)) {
+        eprintln!("techempower: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let db = Sqlite::open(&args.db, cores * 2)?;
+    let mut builder = Server::builder();
+    if let Some(n) = args.listeners {
+        builder = builder.listeners(n);
+    }
+    let server = builder.bind((args.host.as_str(), args.port)).await?;
+    let addr = server.local_addr();
+    let shown = if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
+    println!(
+        "TechEmpower tests on Kairos, listening on {addr} (database {})",
+        args.db.display()
+    );
+    println!("  browser:  http://{shown}/fortunes   (also /plaintext /json /db /queries?queries=20 /updates?queries=20)");
+    println!("  wrk:      wrk -t2 -c256 -d10s http://{shown}/plaintext");
+    println!("Ctrl-C stops it.");
+    let handle = server.handle();
+    kairos::spawn(async move {
+        if kairos::signal::ctrl_c().await.is_ok() {
+            println!("shutting down");
+            handle.shutdown(Duration::from_secs(5));
+        }
+    });
+    let app = App::new(db);
+    let service = kairos_service::service_fn(move |request| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
+    });
+    server.serve(service).await?;
+    Ok(())
+}

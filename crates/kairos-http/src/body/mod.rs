@@ -39,7 +39,7 @@ enum Kind {
     Empty,
     Full(Bytes),
     Pipe { pipe: Arc<Pipe>, len: Option<u64> },
-    Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = Error> + Send>>),
+    Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = Error> + Send + Sync>>),
 }
 
 impl Body {
@@ -55,7 +55,8 @@ impl Body {
     }
 
     /// Wraps any body whose data is `Bytes` (a stream of chunks, say); the server sends
-    /// it chunked unless its size hint is exact.
+    /// it chunked unless its size hint is exact. (`Sync` is asked so that `Body`, and so
+    /// `Request<Body>`, can be shared by reference across an `.await` in `Send` futures.)
     ///
     /// # Examples
     ///
@@ -69,7 +70,7 @@ impl Body {
     /// ```
     pub fn wrap<B>(body: B) -> Body
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
         B::Error: Into<BoxError>,
     {
         Body {
@@ -80,7 +81,7 @@ impl Body {
     /// A body already yielding this crate's errors.
     pub(crate) fn stream<B>(body: B) -> Body
     where
-        B: http_body::Body<Data = Bytes, Error = Error> + Send + 'static,
+        B: http_body::Body<Data = Bytes, Error = Error> + Send + Sync + 'static,
     {
         Body {
             kind: Kind::Boxed(Box::pin(body)),

@@ -1,0 +1,133 @@
+//! The six tests as one service: routing, the `queries` parameter, response headers.
+
+use crate::db::Backend;
+use crate::html;
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE, SERVER};
+use http::{Request, Response, StatusCode};
+use kairos_http::Body;
+use serde::Serialize;
+use std::sync::Arc;
+
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+const KAIROS: HeaderValue = HeaderValue::from_static("kairos");
+
+#[derive(Serialize)]
+struct Message {
+    message: &'static str,
+}
+
+/// The TechEmpower application over a database backend.
+///
+/// # Examples
+///
+/// ```
+/// use techempower::{app::App, db::Sqlite};
+/// use http::Request;
+///
+/// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+/// let dir = std::env::temp_dir().join(format!("tfb-app-doc-{}", std::process::id()));
+/// let app = App::new(Sqlite::open(&dir.join("db.sqlite"), 1).unwrap());
+/// let request = Request::get("/plaintext").body(kairos_http::Body::empty()).unwrap();
+/// let response = app.handle(request).await;
+/// assert_eq!(response.into_body().collect(100).await.unwrap(), "Hello, World!");
+/// # std::fs::remove_dir_all(dir).ok();
+/// # });
+/// ```
+pub struct App<D> {
+    db: Arc<D>,
+}
+
+impl<D> Clone for App<D> {
+    fn clone(&self) -> Self {
+        App {
+            db: self.db.clone(),
+        }
+    }
+}
+
+impl<D: Backend> App<D> {
+    /// The app over `db`.
+    pub fn new(db: D) -> App<D> {
+        App { db: Arc::new(db) }
+    }
+
+    /// Answers one request.
+    pub async fn handle(&self, request: Request<Body>) -> Response<Body> {
+        let count = queries(request.uri().query());
+        match request.uri().path() {
+            "/plaintext" => respond(TEXT, Bytes::from_static(b"Hello, World!")),
+            "/json" => json(&Message {
+                message: "Hello, World!",
+            }),
+            "/db" => match self.db.random_worlds(1).await {
+                Ok(worlds) => json(&worlds[0]),
+                Err(err) => error(err),
+            },
+            "/queries" => match self.db.random_worlds(count).await {
+                Ok(worlds) => json(&worlds),
+                Err(err) => error(err),
+            },
+            "/updates" => match self.db.update_worlds(count).await {
+                Ok(worlds) => json(&worlds),
+                Err(err) => error(err),
+            },
+            "/fortunes" => match self.db.fortunes().await {
+                Ok(fortunes) => respond(HTML, Bytes::from(html::fortunes_page(fortunes))),
+                Err(err) => error(err),
+            },
+            _ => {
+                let mut response = respond(TEXT, Bytes::from_static(b"not found"));
+                *response.status_mut() = StatusCode::NOT_FOUND;
+                response
+            }
+        }
+    }
+}
+
+/// The `queries` parameter: clamped to 1..=500, anything not a number is 1.
+///
+/// # Examples
+///
+/// ```
+/// use techempower::app::queries;
+///
+/// assert_eq!(queries(Some("queries=20")), 20);
+/// assert_eq!(queries(Some("queries=0")), 1);
+/// assert_eq!(queries(Some("queries=1000")), 500);
+/// assert_eq!(queries(Some("queries=foo")), 1);
+/// assert_eq!(queries(None), 1);
+/// ```
+pub fn queries(query: Option<&str>) -> usize {
+    let value = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("queries="));
+    match value.map(str::parse::<i64>) {
+        Some(Ok(n)) => n.clamp(1, 500) as usize,
+        _ => 1,
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Response<Body> {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => respond(JSON, Bytes::from(bytes)),
+        Err(err) => error(err),
+    }
+}
+
+fn respond(content_type: HeaderValue, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(SERVER, KAIROS);
+    headers.insert(CONTENT_TYPE, content_type);
+    response
+}
+
+fn error(err: impl std::fmt::Display) -> Response<Body> {
+    let mut response = respond(TEXT, Bytes::from(format!("database error: {err}")));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}

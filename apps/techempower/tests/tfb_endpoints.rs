@@ -1,0 +1,202 @@
+//! Every endpoint against the TechEmpower rules, over loopback with the Kairos client.
+
+use http::{Request, Response};
+use kairos_http::client::Client;
+use kairos_http::server::Server;
+use kairos_http::Body;
+use kairos_service::{service_fn, Service};
+use serde_json::Value;
+use std::net::SocketAddr;
+use techempower::app::App;
+use techempower::db::{Backend, Sqlite};
+
+struct TestApp {
+    addr: SocketAddr,
+    client: Client,
+    db: Sqlite,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn start(name: &str) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("tfb-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = Sqlite::open(&dir.join("db.sqlite"), 2).unwrap();
+    let app = App::new(db.clone());
+    let server = Server::bind("127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr();
+    kairos::spawn(server.serve(service_fn(move |request| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
+    })));
+    TestApp {
+        addr,
+        client: Client::new(),
+        db,
+        dir,
+    }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> (Response<()>, String) {
+        let request = Request::get(format!("http://{}{path}", self.addr))
+            .body(Body::empty())
+            .unwrap();
+        let response = self.client.call(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let body = body.collect(1 << 20).await.unwrap();
+        (
+            Response::from_parts(parts, ()),
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+}
+
+/// Server, Date, Content-Type and a Content-Length that matches the body.
+fn check_headers(response: &Response<()>, body: &str, content_type: &str) {
+    let headers = response.headers();
+    assert_eq!(response.status(), 200);
+    assert_eq!(headers["server"], "kairos");
+    assert_eq!(headers["date"].len(), 29);
+    assert_eq!(headers["content-type"], content_type);
+    assert_eq!(headers["content-length"], body.len().to_string().as_str());
+}
+
+fn check_world(value: &Value) {
+    let id = value["id"].as_i64().unwrap();
+    let number = value["randomNumber"].as_i64().unwrap();
+    assert!((1..=10_000).contains(&id), "{value}");
+    assert!((1..=10_000).contains(&number), "{value}");
+    assert_eq!(value.as_object().unwrap().len(), 2);
+}
+
+#[kairos::test]
+async fn plaintext_and_json() {
+    let app = start("plain").await;
+    let (response, body) = app.get("/plaintext").await;
+    check_headers(&response, &body, "text/plain");
+    assert_eq!(body, "Hello, World!");
+    let (response, body) = app.get("/json").await;
+    check_headers(&response, &body, "application/json");
+    assert_eq!(body, r#"{"message":"Hello, World!"}"#);
+}
+
+#[kairos::test]
+async fn db_is_one_world_object() {
+    let app = start("db").await;
+    let (response, body) = app.get("/db").await;
+    check_headers(&response, &body, "application/json");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    assert!(value.is_object());
+    check_world(&value);
+}
+
+#[kairos::test]
+async fn queries_are_clamped_and_default_to_one() {
+    let app = start("queries").await;
+    for (query, expected) in [
+        ("?queries=20", 20),
+        ("?queries=1", 1),
+        ("?queries=0", 1),
+        ("?queries=-5", 1),
+        ("?queries=501", 500),
+        ("?queries=foo", 1),
+        ("?queries=", 1),
+        ("", 1),
+    ] {
+        let (response, body) = app.get(&format!("/queries{query}")).await;
+        check_headers(&response, &body, "application/json");
+        let value: Value = serde_json::from_str(&body).unwrap();
+        let worlds = value
+            .as_array()
+            .unwrap_or_else(|| panic!("{query}: not an array"));
+        assert_eq!(worlds.len(), expected, "{query}");
+        worlds.iter().for_each(check_world);
+    }
+}
+
+#[kairos::test]
+async fn fortunes_are_sorted_escaped_utf8_with_the_extra_one() {
+    let app = start("fortunes").await;
+    let (response, body) = app.get("/fortunes").await;
+    check_headers(&response, &body, "text/html; charset=utf-8");
+    assert!(body.starts_with("<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>"));
+    assert!(body.ends_with("</table></body></html>"));
+    let rows: Vec<&str> = body.split("<tr><td>").skip(1).collect();
+    assert_eq!(rows.len(), 13);
+    let messages: Vec<&str> = rows
+        .iter()
+        .map(|row| {
+            row.split("</td><td>")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches("</td></tr></table></body></html>")
+                .trim_end_matches("</td></tr>")
+        })
+        .collect();
+    assert!(messages.contains(&"Additional fortune added at request time."));
+    assert!(messages.contains(&"&lt;script&gt;alert(&quot;This should not be displayed in a browser alert box.&quot;);&lt;/script&gt;"));
+    assert!(messages.contains(&"フレームワークのベンチマーク"));
+    assert!(messages
+        .contains(&"A computer scientist is someone who fixes things that aren&#x27;t broken."));
+    // Sorted by the unescaped message; the escaped forms keep that order here.
+    let mut sorted = messages.clone();
+    sorted.sort();
+    assert_eq!(messages[0], "&lt;script&gt;alert(&quot;This should not be displayed in a browser alert box.&quot;);&lt;/script&gt;");
+    assert_eq!(messages.last().unwrap(), &"フレームワークのベンチマーク");
+    assert_eq!(rows[0].split("</td>").next().unwrap(), "11");
+}
+
+#[kairos::test]
+async fn updates_are_written_back() {
+    let app = start("updates").await;
+    let (response, body) = app.get("/updates?queries=50").await;
+    check_headers(&response, &body, "application/json");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    let worlds = value.as_array().unwrap();
+    assert_eq!(worlds.len(), 50);
+    worlds.iter().for_each(check_world);
+    // What was returned is what is stored now (the last write of a repeated id wins).
+    let mut last = std::collections::HashMap::new();
+    for world in worlds {
+        last.insert(
+            world["id"].as_i64().unwrap(),
+            world["randomNumber"].as_i64().unwrap(),
+        );
+    }
+    let stored = app.db.random_worlds(2000).await.unwrap();
+    let mut checked = 0;
+    for world in stored {
+        if let Some(&number) = last.get(&i64::from(world.id)) {
+            assert_eq!(i64::from(world.random_number), number);
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no updated row came back in 2000 random reads");
+    // Clamping applies to updates too.
+    let (_, body) = app.get("/updates?queries=bar").await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[kairos::test]
+async fn database_is_seeded_once() {
+    let app = start("seed").await;
+    assert_eq!(app.db.fortunes().await.unwrap().len(), 12);
+    // Opening again keeps the rows (no second seeding).
+    let again = Sqlite::open(&app.dir.join("db.sqlite"), 1).unwrap();
+    assert_eq!(again.fortunes().await.unwrap().len(), 12);
+    let (_, body) = app.get("/nope").await;
+    assert_eq!(body, "not found");
+}

@@ -1,8 +1,13 @@
 //! `cargo run --release -p techempower`: the TechEmpower tests on port 8080.
 //!
 //! ```text
-//! techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N]
+//! techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N] [--per-core]
 //! ```
+//!
+//! By default one multi-thread runtime serves every connection. `--per-core` runs one
+//! current-thread runtime per core instead, each with its own `SO_REUSEPORT` listener on
+//! the port (the kernel spreads connections; no work stealing, no cross-thread wake-ups):
+//! see docs/DESIGN.md, "HTTP", for the measurements.
 //!
 //! `PORT` and `HOST` in the environment work too (the flags win). The SQLite file
 //! (default `techempower.sqlite` in the current directory) is created and seeded on first
@@ -14,9 +19,12 @@ use std::time::Duration;
 use techempower::app::App;
 use techempower::db::Sqlite;
 
-const USAGE: &str = "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N]";
+const USAGE: &str =
+    "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N] [--per-core]";
 
+#[derive(Clone)]
 struct Args {
+    per_core: bool,
     host: String,
     port: u16,
     db: PathBuf,
@@ -25,6 +33,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
+        per_core: false,
         host: std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".into()),
         port: match std::env::var("PORT") {
             Ok(port) => port
@@ -49,6 +58,7 @@ fn parse_args() -> Result<Args, String> {
                 let v = value()?;
                 args.listeners = Some(v.parse().map_err(|_| format!("not a count: {v}"))?);
             }
+            "--per-core" => args.per_core = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -67,20 +77,61 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let runtime = kairos::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("start the runtime");
-    if let Err(err) = runtime.block_on(run(args)) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let db = match Sqlite::open(&args.db, cores * 2) {
+        Ok(db) => db,
+        Err(err) => {
+            eprintln!("techempower: {}: {err}", args.db.display());
+            std::process::exit(1);
+        }
+    };
+    let result = if args.per_core {
+        let threads: Vec<_> = (0..cores)
+            .map(|core| {
+                let (args, db) = (args.clone(), db.clone());
+                std::thread::spawn(move || {
+                    let runtime = kairos::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    runtime
+                        .block_on(run(args, db, core == 0, true))
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|_| Err("a server thread panicked".into()))
+            })
+            .collect::<Result<(), String>>()
+    } else {
+        kairos::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|runtime| {
+                runtime
+                    .block_on(run(args, db, true, false))
+                    .map_err(|e| e.to_string())
+            })
+    };
+    if let Err(err) = result {
         eprintln!("techempower: {err}");
         std::process::exit(1);
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let db = Sqlite::open(&args.db, cores * 2)?;
-    let mut builder = Server::builder();
+/// Serves until Ctrl-C; `announce` prints where to point a browser and wrk.
+async fn run(
+    args: Args,
+    db: Sqlite,
+    announce: bool,
+    reuseport: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut builder = Server::builder().reuseport(reuseport);
     if let Some(n) = args.listeners {
         builder = builder.listeners(n);
     }
@@ -91,17 +142,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         addr.to_string()
     };
-    println!(
-        "TechEmpower tests on Kairos, listening on {addr} (database {})",
-        args.db.display()
-    );
-    println!("  browser:  http://{shown}/fortunes   (also /plaintext /json /db /queries?queries=20 /updates?queries=20)");
-    println!("  wrk:      wrk -t2 -c256 -d10s http://{shown}/plaintext");
-    println!("Ctrl-C stops it.");
+    if announce {
+        println!(
+            "TechEmpower tests on Kairos, listening on {addr} (database {})",
+            args.db.display()
+        );
+        println!("  browser:  http://{shown}/fortunes   (also /plaintext /json /db /queries?queries=20 /updates?queries=20)");
+        println!("  wrk:      wrk -t2 -c256 -d10s http://{shown}/plaintext");
+        println!("Ctrl-C stops it.");
+    }
     let handle = server.handle();
     kairos::spawn(async move {
         if kairos::signal::ctrl_c().await.is_ok() {
-            println!("shutting down");
             handle.shutdown(Duration::from_secs(5));
         }
     });

@@ -33,6 +33,7 @@ pub(crate) struct Config {
     pub(crate) drain_limit: u64,
     pub(crate) nodelay: bool,
     pub(crate) listeners: Option<usize>,
+    pub(crate) reuseport: bool,
 }
 
 impl Default for Config {
@@ -49,6 +50,7 @@ impl Default for Config {
             drain_limit: DEFAULT_DRAIN_LIMIT,
             nodelay: true,
             listeners: None,
+            reuseport: false,
         }
     }
 }

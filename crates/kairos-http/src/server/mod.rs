@@ -159,6 +159,22 @@ impl Builder {
         self
     }
 
+    /// Whether [`bind`](Self::bind) sets `SO_REUSEPORT` even on a single listener
+    /// (default `false`; always set with several [`listeners`](Self::listeners)), so
+    /// that several servers, one per thread and runtime, can listen on the same port and
+    /// let the kernel spread connections over them (see `apps/techempower --per-core`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let builder = kairos_http::server::Server::builder().reuseport(true);
+    /// # drop(builder);
+    /// ```
+    pub fn reuseport(mut self, reuseport: bool) -> Builder {
+        self.config.reuseport = reuseport;
+        self
+    }
+
     /// Binds the listening socket(s).
     ///
     /// # Errors
@@ -179,7 +195,7 @@ impl Builder {
         let count = self.config.listeners.unwrap_or(1);
         let mut last_err = None;
         for addr in kairos::net::lookup_host(addr).await? {
-            match bind_all(addr, count) {
+            match bind_all(addr, count, self.config.reuseport) {
                 Ok(listeners) => return self.serve_on(listeners),
                 Err(err) => last_err = Some(err),
             }
@@ -226,7 +242,7 @@ impl Builder {
 
 /// Binds `count` listeners on `addr` (with `SO_REUSEPORT` when more than one; the later
 /// ones on the port the first got, should `addr` ask for port 0).
-fn bind_all(mut addr: SocketAddr, count: usize) -> io::Result<Vec<TcpListener>> {
+fn bind_all(mut addr: SocketAddr, count: usize, reuseport: bool) -> io::Result<Vec<TcpListener>> {
     let mut listeners = Vec::with_capacity(count);
     for _ in 0..count {
         let socket = if addr.is_ipv4() {
@@ -235,7 +251,7 @@ fn bind_all(mut addr: SocketAddr, count: usize) -> io::Result<Vec<TcpListener>> 
             TcpSocket::new_v6()?
         };
         socket.set_reuseaddr(true)?;
-        if count > 1 {
+        if count > 1 || reuseport {
             socket.set_reuseport(true)?;
         }
         socket.bind(addr)?;

@@ -112,8 +112,10 @@ pub fn queries(query: Option<&str>) -> usize {
 }
 
 fn json<T: Serialize>(value: &T) -> Response<Body> {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => respond(JSON, Bytes::from(bytes)),
+    // Sized for the usual bodies (a message, a world) so serializing does not regrow it.
+    let mut bytes = Vec::with_capacity(64);
+    match serde_json::to_writer(&mut bytes, value) {
+        Ok(()) => respond(JSON, Bytes::from(bytes)),
         Err(err) => error(err),
     }
 }

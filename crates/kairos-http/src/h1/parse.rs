@@ -25,7 +25,7 @@
 //! | `Content-Length` above `max_body_size` | 413 (in `conn.rs`) |
 
 use bytes::{Bytes, BytesMut};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri, Version};
 use std::mem::MaybeUninit;
 
@@ -130,22 +130,7 @@ pub(crate) fn parse_request(
     if method == Method::CONNECT {
         return Err(refuse(StatusCode::NOT_IMPLEMENTED, "CONNECT is not served"));
     }
-    // Everything below borrows from `head`, which shares the read buffer's allocation.
-    let fields: Vec<(usize, usize, usize, usize)> = req
-        .headers
-        .iter()
-        .map(|h| offsets(buf, h.name.as_bytes(), h.value))
-        .collect();
-    let target = offsets(buf, target.as_bytes(), b"");
-    let head = buf.split_to(len).freeze();
-    let uri = if target.1 == 1 && head[target.0] == b'/' {
-        Uri::from_static("/")
-    } else {
-        Uri::from_maybe_shared(head.slice(target.0..target.0 + target.1))
-            .map_err(|_| bad("invalid request target"))?
-    };
-    let headers = header_map(&head, &fields)?;
-    let framing = Framing::read(&headers, version)?;
+    let framing = Framing::scan(req.headers, version)?;
     let body = match (framing.content_length, framing.chunked) {
         (Some(_), true) => return Err(bad("both Content-Length and Transfer-Encoding")),
         (_, true) if version == Version::HTTP_10 => {
@@ -155,24 +140,34 @@ pub(crate) fn parse_request(
         (Some(n), false) => BodyLength::Known(n),
         (None, false) => BodyLength::Known(0),
     };
-    if version == Version::HTTP_11 {
-        let mut hosts = headers.get_all(header::HOST).iter();
-        match (hosts.next(), hosts.next()) {
-            (Some(_), None) => {}
-            (None, _) => return Err(bad("HTTP/1.1 request without Host")),
-            (Some(_), Some(_)) => return Err(bad("more than one Host")),
-        }
+    if version == Version::HTTP_11 && framing.hosts != 1 {
+        return Err(bad(if framing.hosts == 0 {
+            "HTTP/1.1 request without Host"
+        } else {
+            "more than one Host"
+        }));
     }
-    let expect_continue = match headers.get(header::EXPECT) {
-        None => false,
-        Some(v) if v.as_bytes().eq_ignore_ascii_case(b"100-continue") => true,
-        Some(_) => {
+    let expect_continue = match framing.expect {
+        Expect::None => false,
+        Expect::Continue => true,
+        Expect::Other => {
             return Err(refuse(
                 StatusCode::EXPECTATION_FAILED,
                 "unsupported expectation",
             ))
         }
     };
+    // Everything below borrows from `head`, which shares the read buffer's allocation.
+    let spans = Spans::of(buf, req.headers);
+    let target = span(buf, target.as_bytes());
+    let head = buf.split_to(len).freeze();
+    let uri = if target.1 == 1 && head[target.0] == b'/' {
+        Uri::from_static("/")
+    } else {
+        Uri::from_maybe_shared(head.slice(target.0..target.0 + target.1))
+            .map_err(|_| bad("invalid request target"))?
+    };
+    let headers = header_map(&head, spans.as_slice())?;
     Ok(Some(RequestHead {
         method,
         uri,
@@ -213,16 +208,12 @@ pub(crate) fn parse_response(
     } else {
         Version::HTTP_11
     };
-    let fields: Vec<_> = res
-        .headers
-        .iter()
-        .map(|h| offsets(buf, h.name.as_bytes(), h.value))
-        .collect();
+    let framing = Framing::scan(res.headers, version)
+        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
+    let spans = Spans::of(buf, res.headers);
     let head = buf.split_to(len).freeze();
-    let headers =
-        header_map(&head, &fields).map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
-    let framing =
-        Framing::read(&headers, version).map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
+    let headers = header_map(&head, spans.as_slice())
+        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
     let no_body = *method == Method::HEAD
         || status.is_informational()
         || status == StatusCode::NO_CONTENT
@@ -249,25 +240,60 @@ pub(crate) fn parse_response(
     }))
 }
 
-/// The positions of a field's name and value inside `buf` (both are slices of it).
-fn offsets(buf: &[u8], name: &[u8], value: &[u8]) -> (usize, usize, usize, usize) {
-    let base = buf.as_ptr() as usize;
-    let at = |part: &[u8]| {
-        if part.is_empty() {
-            0
-        } else {
-            part.as_ptr() as usize - base
-        }
-    };
-    (at(name), name.len(), at(value), value.len())
+/// Where a slice of `buf` starts, and its length.
+fn span(buf: &[u8], part: &[u8]) -> (usize, usize) {
+    if part.is_empty() {
+        (0, 0)
+    } else {
+        (part.as_ptr() as usize - buf.as_ptr() as usize, part.len())
+    }
 }
 
-fn header_map(
-    head: &Bytes,
-    fields: &[(usize, usize, usize, usize)],
-) -> Result<HeaderMap, HeadError> {
+/// A field's name and value as positions in the head: (name at, name length, value at,
+/// value length).
+type FieldSpan = (u32, u32, u32, u32);
+
+/// Field positions, on the stack for the usual number of fields.
+enum Spans {
+    Inline([FieldSpan; INLINE_FIELDS], usize),
+    Heap(Vec<FieldSpan>),
+}
+
+/// Fields a head usually has at most (more go to the heap).
+const INLINE_FIELDS: usize = 24;
+
+impl Spans {
+    fn of(buf: &[u8], fields: &[httparse::Header<'_>]) -> Spans {
+        let field_span = |h: &httparse::Header<'_>| {
+            let (name_at, name_len) = span(buf, h.name.as_bytes());
+            let (value_at, value_len) = span(buf, h.value);
+            // Heads are far below 4 GiB (max_head_size): the positions fit.
+            (name_at as u32, name_len as u32, value_at as u32, value_len as u32)
+        };
+        if fields.len() <= INLINE_FIELDS {
+            let mut spans = [(0, 0, 0, 0); INLINE_FIELDS];
+            for (slot, field) in spans.iter_mut().zip(fields) {
+                *slot = field_span(field);
+            }
+            Spans::Inline(spans, fields.len())
+        } else {
+            Spans::Heap(fields.iter().map(field_span).collect())
+        }
+    }
+
+    fn as_slice(&self) -> &[FieldSpan] {
+        match self {
+            Spans::Inline(spans, len) => &spans[..*len],
+            Spans::Heap(spans) => spans,
+        }
+    }
+}
+
+fn header_map(head: &Bytes, fields: &[FieldSpan]) -> Result<HeaderMap, HeadError> {
     let mut headers = HeaderMap::with_capacity(fields.len());
     for &(name_at, name_len, value_at, value_len) in fields {
+        let (name_at, name_len) = (name_at as usize, name_len as usize);
+        let (value_at, value_len) = (value_at as usize, value_len as usize);
         let name = HeaderName::from_bytes(&head[name_at..name_at + name_len])
             .map_err(|_| bad("invalid header name"))?;
         let value = if value_len == 0 {
@@ -281,65 +307,90 @@ fn header_map(
     Ok(headers)
 }
 
-/// What the framing fields of a head say.
+/// What an `Expect` field asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    None,
+    Continue,
+    Other,
+}
+
+/// What the framing fields of a head say, found in one pass over the raw fields.
 struct Framing {
     content_length: Option<u64>,
     chunked: bool,
     keep_alive: bool,
+    hosts: usize,
+    expect: Expect,
 }
 
 impl Framing {
-    fn read(headers: &HeaderMap, version: Version) -> Result<Framing, HeadError> {
-        let mut content_length = None;
-        for value in headers.get_all(header::CONTENT_LENGTH) {
-            for item in value.as_bytes().split(|&b| b == b',') {
-                let n = parse_content_length(trim(item))?;
-                if content_length.is_some_and(|seen| seen != n) {
-                    return Err(bad("conflicting Content-Length values"));
-                }
-                content_length = Some(n);
-            }
-        }
-        let mut chunked = false;
+    fn scan(fields: &[httparse::Header<'_>], version: Version) -> Result<Framing, HeadError> {
+        let mut framing = Framing {
+            content_length: None,
+            chunked: false,
+            keep_alive: false,
+            hosts: 0,
+            expect: Expect::None,
+        };
         let mut other_coding = false;
-        for value in headers.get_all(header::TRANSFER_ENCODING) {
-            for coding in value.as_bytes().split(|&b| b == b',') {
-                let coding = trim(coding);
-                if chunked {
-                    // Anything after `chunked` (even a second `chunked`) is refused.
-                    return Err(bad("chunked is not the final transfer coding"));
+        let (mut close, mut keep_alive) = (false, false);
+        for field in fields {
+            let name = field.name.as_bytes();
+            let is = |known: &str| name.eq_ignore_ascii_case(known.as_bytes());
+            match name.len() {
+                4 if is("host") => framing.hosts += 1,
+                6 if is("expect") => {
+                    framing.expect = if trim(field.value).eq_ignore_ascii_case(b"100-continue") {
+                        Expect::Continue
+                    } else {
+                        Expect::Other
+                    }
                 }
-                if coding.eq_ignore_ascii_case(b"chunked") {
-                    chunked = true;
-                } else if coding.is_empty() {
-                    return Err(bad("empty transfer coding"));
-                } else {
-                    other_coding = true;
+                10 if is("connection") => {
+                    for option in field.value.split(|&b| b == b',') {
+                        let option = trim(option);
+                        close |= option.eq_ignore_ascii_case(b"close");
+                        keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
+                    }
                 }
+                14 if is("content-length") => {
+                    for item in field.value.split(|&b| b == b',') {
+                        let n = parse_content_length(trim(item))?;
+                        if framing.content_length.is_some_and(|seen| seen != n) {
+                            return Err(bad("conflicting Content-Length values"));
+                        }
+                        framing.content_length = Some(n);
+                    }
+                }
+                17 if is("transfer-encoding") => {
+                    for coding in field.value.split(|&b| b == b',') {
+                        let coding = trim(coding);
+                        if framing.chunked {
+                            // Anything after `chunked` (even a second `chunked`) is refused.
+                            return Err(bad("chunked is not the final transfer coding"));
+                        }
+                        if coding.eq_ignore_ascii_case(b"chunked") {
+                            framing.chunked = true;
+                        } else if coding.is_empty() {
+                            return Err(bad("empty transfer coding"));
+                        } else {
+                            other_coding = true;
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         if other_coding {
-            return Err(if chunked {
+            return Err(if framing.chunked {
                 refuse(StatusCode::NOT_IMPLEMENTED, "unsupported transfer coding")
             } else {
                 bad("chunked is not the final transfer coding")
             });
         }
-        let mut close = false;
-        let mut keep_alive = false;
-        for value in headers.get_all(header::CONNECTION) {
-            for option in value.as_bytes().split(|&b| b == b',') {
-                let option = trim(option);
-                close |= option.eq_ignore_ascii_case(b"close");
-                keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
-            }
-        }
-        let keep_alive = !close && (version == Version::HTTP_11 || keep_alive);
-        Ok(Framing {
-            content_length,
-            chunked,
-            keep_alive,
-        })
+        framing.keep_alive = !close && (version == Version::HTTP_11 || keep_alive);
+        Ok(framing)
     }
 }
 

@@ -6,8 +6,13 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, SERVER};
 use http::{Request, Response, StatusCode};
 use kairos_http::Body;
+use kairos_service::Service;
 use serde::Serialize;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -56,33 +61,112 @@ impl<D: Backend> App<D> {
 
     /// Answers one request.
     pub async fn handle(&self, request: Request<Body>) -> Response<Body> {
-        let count = queries(request.uri().query());
-        match request.uri().path() {
-            "/plaintext" => respond(TEXT, Bytes::from_static(b"Hello, World!")),
-            "/json" => json(&Message {
-                message: "Hello, World!",
-            }),
-            "/db" => match self.db.random_worlds(1).await {
-                Ok(worlds) => json(&worlds[0]),
-                Err(err) => error(err),
-            },
-            "/queries" => match self.db.random_worlds(count).await {
-                Ok(worlds) => json(&worlds),
-                Err(err) => error(err),
-            },
-            "/updates" => match self.db.update_worlds(count).await {
-                Ok(worlds) => json(&worlds),
-                Err(err) => error(err),
-            },
-            "/fortunes" => match self.db.fortunes().await {
-                Ok(fortunes) => respond(HTML, Bytes::from(html::fortunes_page(fortunes))),
-                Err(err) => error(err),
-            },
+        match self.route(&request) {
+            Route::Ready(response) => response,
+            Route::Db(future) => future.await,
+        }
+    }
+
+    /// The answer, at once for the tests without a database; a boxed future for those
+    /// with one (a query costs far more than the allocation, and the future stays small
+    /// for the fast tests).
+    fn route(&self, request: &Request<Body>) -> Route {
+        // The database handle is cloned only for the tests that use it: the fast tests
+        // touch no shared counter (connections on every core share this `Arc`).
+        let db = || self.db.clone();
+        let count = || queries(request.uri().query());
+        let future: DbFuture = match request.uri().path() {
+            "/plaintext" => {
+                return Route::Ready(respond(TEXT, Bytes::from_static(b"Hello, World!")))
+            }
+            "/json" => {
+                return Route::Ready(json(&Message {
+                    message: "Hello, World!",
+                }))
+            }
+            "/db" => {
+                let db = db();
+                Box::pin(async move {
+                    match db.random_worlds(1).await {
+                        Ok(worlds) => json(&worlds[0]),
+                        Err(err) => error(err),
+                    }
+                })
+            }
+            "/queries" => {
+                let (db, count) = (db(), count());
+                Box::pin(async move {
+                    match db.random_worlds(count).await {
+                        Ok(worlds) => json(&worlds),
+                        Err(err) => error(err),
+                    }
+                })
+            }
+            "/updates" => {
+                let (db, count) = (db(), count());
+                Box::pin(async move {
+                    match db.update_worlds(count).await {
+                        Ok(worlds) => json(&worlds),
+                        Err(err) => error(err),
+                    }
+                })
+            }
+            "/fortunes" => {
+                let db = db();
+                Box::pin(async move {
+                    match db.fortunes().await {
+                        Ok(fortunes) => respond(HTML, Bytes::from(html::fortunes_page(fortunes))),
+                        Err(err) => error(err),
+                    }
+                })
+            }
             _ => {
                 let mut response = respond(TEXT, Bytes::from_static(b"not found"));
                 *response.status_mut() = StatusCode::NOT_FOUND;
-                response
+                return Route::Ready(response);
             }
+        };
+        Route::Db(future)
+    }
+}
+
+type DbFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+enum Route {
+    Ready(Response<Body>),
+    Db(DbFuture),
+}
+
+/// The future of [`App`]'s [`Service::call`].
+pub struct AppFuture {
+    route: Option<Route>,
+}
+
+impl Future for AppFuture {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.route {
+            Some(Route::Db(future)) => future.as_mut().poll(cx).map(Ok),
+            Some(Route::Ready(_)) => match self.route.take() {
+                Some(Route::Ready(response)) => Poll::Ready(Ok(response)),
+                _ => unreachable!("matched above"),
+            },
+            None => panic!("AppFuture polled after completion"),
+        }
+    }
+}
+
+/// The app is the server's service: a named future, small for the tests without a
+/// database, so a connection's state stays small and is not copied around.
+impl<D: Backend> Service<Request<Body>> for App<D> {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future<'a> = AppFuture;
+
+    fn call(&self, request: Request<Body>) -> AppFuture {
+        AppFuture {
+            route: Some(self.route(&request)),
         }
     }
 }

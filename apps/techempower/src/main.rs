@@ -157,11 +157,6 @@ async fn run(
             handle.shutdown(Duration::from_secs(5));
         }
     });
-    let app = App::new(db);
-    let service = kairos_service::service_fn(move |request| {
-        let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
-    });
-    server.serve(service).await?;
+    server.serve(App::new(db)).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use http::{Request, Response};
 use kairos_http::client::Client;
 use kairos_http::server::Server;
 use kairos_http::Body;
-use kairos_service::{service_fn, Service};
+use kairos_service::Service;
 use serde_json::Value;
 use std::net::SocketAddr;
 use techempower::app::App;
@@ -30,10 +30,7 @@ async fn start(name: &str) -> TestApp {
     let app = App::new(db.clone());
     let server = Server::bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
-    kairos::spawn(server.serve(service_fn(move |request| {
-        let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
-    })));
+    kairos::spawn(server.serve(app));
     TestApp {
         addr,
         client: Client::new(),

@@ -16,6 +16,7 @@
 //! `poll_head` flushes whatever responses are queued before it reads from the socket, so
 //! the responses to a batch of pipelined requests leave in one write.
 
+use super::date::{self, DATE_LEN};
 use super::decode::{Decoded, Decoder};
 use super::encode::{self, Framing, Persist};
 use super::io::Buffered;
@@ -86,6 +87,8 @@ pub(crate) struct Conn<T> {
     tracker: Arc<Tracker>,
     phase: Phase,
     timer: Option<Sleep>,
+    /// The `Date` of the responses of the current batch (read once per batch).
+    date: Option<[u8; DATE_LEN]>,
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
@@ -96,6 +99,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
             tracker,
             phase: Phase::Busy,
             timer: None,
+            date: None,
         }
     }
 
@@ -120,6 +124,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
             if self.io.read_buf.is_empty() && self.tracker.is_draining() {
                 return Poll::Ready(Next::Closed);
             }
+            self.date = None;
             match self.io.poll_read_more(cx) {
                 Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => return Poll::Ready(Next::Closed),
                 Poll::Ready(Ok(_)) => continue,
@@ -380,7 +385,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
         framing: Framing,
         persist: Persist,
     ) {
-        encode::response_head(self.io.write_buf.flat(), status, headers, framing, persist);
+        let date = self.date.get_or_insert_with(date::now);
+        encode::response_head(
+            self.io.write_buf.flat(),
+            status,
+            headers,
+            framing,
+            persist,
+            date,
+        );
     }
 
     pub(crate) fn write_buf(&mut self) -> &mut super::io::WriteBuf {

@@ -2,7 +2,8 @@
 //!
 //! Every response carries `Date` (RFC 9110 section 6.6.1). Formatting the IMF-fixdate for
 //! each response would cost more than the rest of a small response's head, so each
-//! thread keeps the last value and rebuilds it only when the wall clock's second changes.
+//! thread keeps the last value and rebuilds it only when the wall clock's second changes;
+//! a connection reads the clock once per batch of responses (`conn.rs`).
 
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,8 +22,8 @@ thread_local! {
     };
 }
 
-/// Appends the current `Date` value to `out`.
-pub(crate) fn append_date(out: &mut Vec<u8>) {
+/// The current `Date` value.
+pub(crate) fn now() -> [u8; DATE_LEN] {
     let second = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -32,8 +33,8 @@ pub(crate) fn append_date(out: &mut Vec<u8>) {
             cached.second = second;
             cached.text = format_imf_fixdate(second);
         }
-        out.extend_from_slice(&cached.text);
-    });
+        cached.text
+    })
 }
 
 /// Formats seconds since the Unix epoch as an IMF-fixdate.
@@ -102,11 +103,7 @@ mod tests {
     }
 
     #[test]
-    fn appends_a_well_formed_date() {
-        let mut out = Vec::new();
-        append_date(&mut out);
-        append_date(&mut out);
-        assert_eq!(out.len(), 2 * DATE_LEN);
-        assert!(out.ends_with(b" GMT"));
+    fn now_is_well_formed() {
+        assert!(now().ends_with(b" GMT"));
     }
 }

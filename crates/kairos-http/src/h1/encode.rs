@@ -5,7 +5,7 @@
 //! `Transfer-Encoding`, `Connection`, `Date`); the same headers set by the caller are
 //! replaced, except a `Date` the caller chose.
 
-use super::date::append_date;
+use super::date::DATE_LEN;
 use super::io::WriteBuf;
 use bytes::Buf;
 use http::header::{self, HeaderMap};
@@ -43,6 +43,7 @@ pub(crate) fn response_head(
     headers: &HeaderMap,
     framing: Framing,
     persist: Persist,
+    date: &[u8; DATE_LEN],
 ) {
     if status == StatusCode::OK {
         out.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
@@ -56,7 +57,7 @@ pub(crate) fn response_head(
     fields(out, headers, framing, persist);
     if !headers.contains_key(header::DATE) {
         out.extend_from_slice(b"date: ");
-        append_date(out);
+        out.extend_from_slice(date);
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");

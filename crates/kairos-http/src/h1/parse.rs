@@ -268,7 +268,12 @@ impl Spans {
             let (name_at, name_len) = span(buf, h.name.as_bytes());
             let (value_at, value_len) = span(buf, h.value);
             // Heads are far below 4 GiB (max_head_size): the positions fit.
-            (name_at as u32, name_len as u32, value_at as u32, value_len as u32)
+            (
+                name_at as u32,
+                name_len as u32,
+                value_at as u32,
+                value_len as u32,
+            )
         };
         if fields.len() <= INLINE_FIELDS {
             let mut spans = [(0, 0, 0, 0); INLINE_FIELDS];

@@ -1,13 +1,14 @@
 //! `cargo run --release -p techempower`: the TechEmpower tests on port 8080.
 //!
 //! ```text
-//! techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N] [--per-core]
+//! techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]]
 //! ```
 //!
-//! By default one multi-thread runtime serves every connection. `--per-core` runs one
-//! current-thread runtime per core instead, each with its own `SO_REUSEPORT` listener on
-//! the port (the kernel spreads connections; no work stealing, no cross-thread wake-ups):
-//! see docs/DESIGN.md, "HTTP", for the measurements.
+//! By default one current-thread runtime runs per core, each with its own `SO_REUSEPORT`
+//! listener on the port (the kernel spreads connections; no work stealing, no cross-thread
+//! wake-ups). `--multi-thread` serves from one work-stealing runtime instead, with one
+//! listener or `--listeners N`. docs/DESIGN.md, "HTTP", has the measurements behind the
+//! default.
 //!
 //! `PORT` and `HOST` in the environment work too (the flags win). The SQLite file
 //! (default `techempower.sqlite` in the current directory) is created and seeded on first
@@ -20,7 +21,7 @@ use techempower::app::App;
 use techempower::db::Sqlite;
 
 const USAGE: &str =
-    "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--listeners N] [--per-core]";
+    "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]]";
 
 #[derive(Clone)]
 struct Args {
@@ -33,7 +34,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        per_core: false,
+        per_core: true,
         host: std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".into()),
         port: match std::env::var("PORT") {
             Ok(port) => port
@@ -59,6 +60,7 @@ fn parse_args() -> Result<Args, String> {
                 args.listeners = Some(v.parse().map_err(|_| format!("not a count: {v}"))?);
             }
             "--per-core" => args.per_core = true,
+            "--multi-thread" => args.per_core = false,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -85,6 +87,17 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let mut args = args;
+    if args.per_core && args.port == 0 {
+        // Every runtime must listen on the same port: pick one now.
+        match std::net::TcpListener::bind((args.host.as_str(), 0)).and_then(|l| l.local_addr()) {
+            Ok(addr) => args.port = addr.port(),
+            Err(err) => {
+                eprintln!("techempower: {}: {err}", args.host);
+                std::process::exit(1);
+            }
+        }
+    }
     let result = if args.per_core {
         let threads: Vec<_> = (0..cores)
             .map(|core| {

@@ -40,6 +40,9 @@
 mod body;
 pub mod client;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod h1;
 pub mod server;
 

@@ -19,8 +19,8 @@ use kairos::io::{AsyncRead, AsyncWrite};
 use kairos_service::Service;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 
 /// What came of calling the service.
 enum Outcome<B> {
@@ -69,7 +69,10 @@ where
                 return;
             }
         };
-        let outcome = call(&mut conn, service, request(head, body), &mut streaming).await;
+        // The service's future lives in this function's own state (no inner async fn to
+        // move it and the request into): polled by `poll_call`.
+        let mut future = pin!(service.call(request(head, body)));
+        let outcome = poll_fn(|cx| poll_call(cx, future.as_mut(), &mut conn, &mut streaming)).await;
         let response = match outcome {
             Outcome::Response(response) => response,
             Outcome::Failed => {
@@ -85,10 +88,30 @@ where
                 return;
             }
         };
-        let keep = write_response(&mut conn, &meta, response, &mut streaming).await;
-        if !keep {
+        let (parts, body) = response.into_parts();
+        let (framing, persist) = write_head(&mut conn, &meta, &parts, &body, &streaming);
+        if meta.method != http::Method::HEAD && framing != Framing::None {
+            let mut body = pin!(body);
+            let mut encoder = Encoder::new(framing);
+            let written = poll_fn(|cx| {
+                poll_write_body(cx, body.as_mut(), &mut encoder, &mut conn, &mut streaming)
+            })
+            .await;
+            if !written {
+                // The head is out: a failed body can only end the connection.
+                close(&mut conn).await;
+                return;
+            }
+        }
+        if persist == Persist::Close {
             close(&mut conn).await;
             return;
+        }
+        if let Some(body) = streaming.as_mut() {
+            if !body.is_done() && !poll_fn(|cx| conn.poll_drain(cx, body)).await {
+                close(&mut conn).await;
+                return;
+            }
         }
     }
 }
@@ -102,126 +125,103 @@ fn request(head: RequestHead, body: Body) -> Request<Body> {
     request
 }
 
-/// Calls the service, feeding the request body meanwhile; catches panics.
-async fn call<T, S, B>(
+/// Polls the service's future, feeding the request body meanwhile; catches panics.
+fn poll_call<T, F, B, E>(
+    cx: &mut Context<'_>,
+    future: Pin<&mut F>,
     conn: &mut Conn<T>,
-    service: &S,
-    request: Request<Body>,
     streaming: &mut Option<Streaming>,
-) -> Outcome<B>
+) -> Poll<Outcome<B>>
 where
     T: AsyncRead + AsyncWrite + Unpin,
-    S: Service<Request<Body>, Response = Response<B>>,
+    F: Future<Output = Result<Response<B>, E>>,
 {
-    let mut future = pin!(service.call(request));
-    poll_fn(|cx| {
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(Ok(response))) => return Poll::Ready(Outcome::Response(response)),
-            Ok(Poll::Ready(Err(_))) | Err(_) => return Poll::Ready(Outcome::Failed),
-            Ok(Poll::Pending) => {}
+    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        Ok(Poll::Ready(Ok(response))) => return Poll::Ready(Outcome::Response(response)),
+        Ok(Poll::Ready(Err(_))) | Err(_) => return Poll::Ready(Outcome::Failed),
+        Ok(Poll::Pending) => {}
+    }
+    if let Some(body) = streaming.as_mut() {
+        if let Poll::Ready(Err(err)) = conn.poll_pump(cx, body) {
+            return Poll::Ready(Outcome::BadBody(err));
         }
-        if let Some(body) = streaming.as_mut() {
-            if let Poll::Ready(Err(err)) = conn.poll_pump(cx, body) {
-                return Poll::Ready(Outcome::BadBody(err));
-            }
-        }
-        Poll::Pending
-    })
-    .await
+    }
+    Poll::Pending
 }
 
-/// Writes a response; returns whether the connection persists.
-async fn write_response<T, B>(
+/// Queues a response's head; returns its framing and persistence.
+fn write_head<T, B>(
     conn: &mut Conn<T>,
     meta: &RequestMeta,
-    response: Response<B>,
-    streaming: &mut Option<Streaming>,
-) -> bool
+    parts: &http::response::Parts,
+    body: &B,
+    streaming: &Option<Streaming>,
+) -> (Framing, Persist)
 where
     T: AsyncRead + AsyncWrite + Unpin,
     B: http_body::Body,
-    B::Error: Into<BoxError>,
 {
-    let (parts, body) = response.into_parts();
-    let hint = body.size_hint();
     let (framing, mut persist) = conn.response_framing(
         meta,
         parts.status,
         &parts.headers,
-        hint.exact(),
+        body.size_hint().exact(),
         body.is_end_stream(),
     );
     if streaming.as_ref().is_some_and(|s| !conn.can_drain(s)) {
         persist = Persist::Close;
     }
     conn.write_head(parts.status, &parts.headers, framing, persist);
-    let send_body = meta.method != http::Method::HEAD && framing != Framing::None;
-    if send_body && !write_body(conn, body, framing, streaming).await {
-        return false;
-    }
-    if persist == Persist::Close {
-        return false;
-    }
-    if let Some(body) = streaming.as_mut() {
-        if !body.is_done() && !poll_fn(|cx| conn.poll_drain(cx, body)).await {
-            return false;
-        }
-    }
-    true
+    (framing, persist)
 }
 
-/// Streams a response body into the connection; `false` if it failed midway (the
-/// connection must close: the head is already out).
-async fn write_body<T, B>(
+/// Streams a response body into the connection: `Ready(false)` if it failed midway.
+/// While the body waits, what is queued is sent and the request body keeps being fed (a
+/// response may stream the request back).
+fn poll_write_body<T, B>(
+    cx: &mut Context<'_>,
+    mut body: Pin<&mut B>,
+    encoder: &mut Encoder,
     conn: &mut Conn<T>,
-    body: B,
-    framing: Framing,
     streaming: &mut Option<Streaming>,
-) -> bool
+) -> Poll<bool>
 where
     T: AsyncRead + AsyncWrite + Unpin,
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let mut body = pin!(body);
-    let mut encoder = Encoder::new(framing);
     loop {
-        let frame = poll_fn(|cx| {
-            let polled = catch_unwind(AssertUnwindSafe(|| body.as_mut().poll_frame(cx)));
-            match polled {
-                // Only data goes on (trailers are not sent); errors end the body.
-                Ok(Poll::Ready(None)) => return Poll::Ready(Ok(None)),
-                Ok(Poll::Ready(Some(Ok(frame)))) => return Poll::Ready(Ok(frame.into_data().ok())),
-                Ok(Poll::Ready(Some(Err(_)))) | Err(_) => return Poll::Ready(Err(())),
-                Ok(Poll::Pending) => {}
+        if conn.should_flush() {
+            match conn.poll_flush(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => return Poll::Ready(false),
+                Poll::Pending => return Poll::Pending,
             }
-            // While the body waits: send what is queued, and keep feeding the request
-            // body (a response may stream the request back).
-            if matches!(conn.poll_flush(cx), Poll::Ready(Err(_))) {
-                return Poll::Ready(Err(()));
-            }
-            if let Some(req_body) = streaming.as_mut() {
-                if let Poll::Ready(Err(_)) = conn.poll_pump(cx, req_body) {
-                    return Poll::Ready(Err(()));
-                }
-            }
-            Poll::Pending
-        })
-        .await;
-        match frame {
-            Ok(None) => break,
-            Ok(Some(data)) => {
-                if encoder.data(data, conn.write_buf()).is_err() {
-                    return false;
-                }
-            }
-            Err(()) => return false,
         }
-        if conn.should_flush() && poll_fn(|cx| conn.poll_flush(cx)).await.is_err() {
-            return false;
+        match catch_unwind(AssertUnwindSafe(|| body.as_mut().poll_frame(cx))) {
+            Ok(Poll::Ready(None)) => return Poll::Ready(encoder.finish(conn.write_buf()).is_ok()),
+            // Only data goes on (trailers are not sent).
+            Ok(Poll::Ready(Some(Ok(frame)))) => {
+                if let Ok(data) = frame.into_data() {
+                    if encoder.data(data, conn.write_buf()).is_err() {
+                        return Poll::Ready(false);
+                    }
+                }
+            }
+            Ok(Poll::Ready(Some(Err(_)))) | Err(_) => return Poll::Ready(false),
+            Ok(Poll::Pending) => {
+                if matches!(conn.poll_flush(cx), Poll::Ready(Err(_))) {
+                    return Poll::Ready(false);
+                }
+                if let Some(req_body) = streaming.as_mut() {
+                    if let Poll::Ready(Err(_)) = conn.poll_pump(cx, req_body) {
+                        return Poll::Ready(false);
+                    }
+                }
+                return Poll::Pending;
+            }
         }
     }
-    encoder.finish(conn.write_buf()).is_ok()
 }
 
 async fn refuse<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>, err: HeadError) {

@@ -113,13 +113,10 @@ fn main() {
                 })
             })
             .collect();
-        threads
-            .into_iter()
-            .map(|t| {
-                t.join()
-                    .unwrap_or_else(|_| Err("a server thread panicked".into()))
-            })
-            .collect::<Result<(), String>>()
+        threads.into_iter().try_for_each(|t| {
+            t.join()
+                .unwrap_or_else(|_| Err("a server thread panicked".into()))
+        })
     } else {
         kairos::runtime::Builder::new_multi_thread()
             .enable_all()

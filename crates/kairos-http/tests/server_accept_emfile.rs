@@ -16,14 +16,13 @@ fn set_soft_limit(limit: u64) -> u64 {
         rlim_max: 0,
     };
     // SAFETY: `rlimit` is a valid out-pointer.
-    assert_eq!(
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit) },
-        0
-    );
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit) };
+    assert_eq!(got, 0);
     let previous = rlimit.rlim_cur;
     rlimit.rlim_cur = limit;
     // SAFETY: `rlimit` is a valid, initialized in-pointer.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) }, 0);
+    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) };
+    assert_eq!(set, 0);
     previous
 }
 

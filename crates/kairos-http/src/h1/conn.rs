@@ -34,6 +34,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 /// What `poll_head` found.
+// The request is the common case: boxing it would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum Next {
     /// A request to dispatch.

@@ -289,11 +289,8 @@ mod tests {
         let mut out = Vec::new();
         for &b in body.iter() {
             buf.extend_from_slice(&[b]);
-            loop {
-                match decoder.decode(&mut buf).unwrap() {
-                    Decoded::Data(data) => out.extend_from_slice(&data),
-                    Decoded::NeedMore | Decoded::Done => break,
-                }
+            while let Decoded::Data(data) = decoder.decode(&mut buf).unwrap() {
+                out.extend_from_slice(&data);
             }
         }
         assert_eq!(out, b"abcde");

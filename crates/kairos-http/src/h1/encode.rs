@@ -265,6 +265,7 @@ mod tests {
             &headers,
             Framing::Length(0),
             Persist::Close,
+            &crate::h1::date::now(),
         );
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("HTTP/1.1 404 Not Found\r\nserver: k\r\ncontent-length: 0\r\nconnection: close\r\ndate: "), "{text}");

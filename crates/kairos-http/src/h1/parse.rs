@@ -254,6 +254,8 @@ fn span(buf: &[u8], part: &[u8]) -> (usize, usize) {
 type FieldSpan = (u32, u32, u32, u32);
 
 /// Field positions, on the stack for the usual number of fields.
+// Large on purpose: the inline variant is what keeps the usual head allocation-free.
+#[allow(clippy::large_enum_variant)]
 enum Spans {
     Inline([FieldSpan; INLINE_FIELDS], usize),
     Heap(Vec<FieldSpan>),

@@ -1,6 +1,6 @@
 //! The six tests as one service: routing, the `queries` parameter, response headers.
 
-use crate::db::Backend;
+use crate::db::{Backend, DbError};
 use crate::html;
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, SERVER};
@@ -80,44 +80,29 @@ impl<D: Backend> App<D> {
                 return Route::Ready(respond(TEXT, Bytes::from_static(b"Hello, World!")))
             }
             "/json" => {
-                return Route::Ready(json(&Message {
+                return Route::Ready(json(Message {
                     message: "Hello, World!",
                 }))
             }
             "/db" => {
                 let db = db();
-                Box::pin(async move {
-                    match db.random_worlds(1).await {
-                        Ok(worlds) => json(&worlds[0]),
-                        Err(err) => error(err),
-                    }
-                })
+                answer(
+                    async move { db.random_worlds(1).await.map(|worlds| worlds[0]) },
+                    json,
+                )
             }
             "/queries" => {
                 let (db, count) = (db(), count());
-                Box::pin(async move {
-                    match db.random_worlds(count).await {
-                        Ok(worlds) => json(&worlds),
-                        Err(err) => error(err),
-                    }
-                })
+                answer(async move { db.random_worlds(count).await }, json)
             }
             "/updates" => {
                 let (db, count) = (db(), count());
-                Box::pin(async move {
-                    match db.update_worlds(count).await {
-                        Ok(worlds) => json(&worlds),
-                        Err(err) => error(err),
-                    }
-                })
+                answer(async move { db.update_worlds(count).await }, json)
             }
             "/fortunes" => {
                 let db = db();
-                Box::pin(async move {
-                    match db.fortunes().await {
-                        Ok(fortunes) => respond(HTML, Bytes::from(html::fortunes_page(fortunes))),
-                        Err(err) => error(err),
-                    }
+                answer(async move { db.fortunes().await }, |fortunes| {
+                    respond(HTML, Bytes::from(html::fortunes_page(fortunes)))
                 })
             }
             _ => {
@@ -131,6 +116,20 @@ impl<D: Backend> App<D> {
 }
 
 type DbFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// A database query's future, answered by `render` on success and 500 on failure.
+fn answer<T, Q, R>(query: Q, render: R) -> DbFuture
+where
+    Q: Future<Output = Result<T, DbError>> + Send + 'static,
+    R: FnOnce(T) -> Response<Body> + Send + 'static,
+{
+    Box::pin(async move {
+        match query.await {
+            Ok(rows) => render(rows),
+            Err(err) => error(err),
+        }
+    })
+}
 
 enum Route {
     Ready(Response<Body>),
@@ -195,10 +194,10 @@ pub fn queries(query: Option<&str>) -> usize {
     }
 }
 
-fn json<T: Serialize>(value: &T) -> Response<Body> {
+fn json<T: Serialize>(value: T) -> Response<Body> {
     // Sized for the usual bodies (a message, a world) so serializing does not regrow it.
     let mut bytes = Vec::with_capacity(64);
-    match serde_json::to_writer(&mut bytes, value) {
+    match serde_json::to_writer(&mut bytes, &value) {
         Ok(()) => respond(JSON, Bytes::from(bytes)),
         Err(err) => error(err),
     }

@@ -77,7 +77,10 @@ pub(crate) async fn accept_loop<S, B>(
             None => break,
             Some(Ok((stream, slot))) => {
                 backoff = BACKOFF_START;
-                spawn_connection(stream, slot, &service, &config);
+                if config.nodelay {
+                    let _ = stream.set_nodelay(true);
+                }
+                kairos::spawn(connection(stream, slot, service.clone(), config.clone()));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {
                 kairos::time::sleep(backoff).await;
@@ -90,41 +93,33 @@ pub(crate) async fn accept_loop<S, B>(
     tracker.deregister(key);
 }
 
-fn spawn_connection<S, B>(stream: TcpStream, slot: Slot, service: &Arc<S>, config: &Arc<Config>)
+/// One connection's task: serves it until it ends, or until a forced shutdown.
+async fn connection<S, B>(stream: TcpStream, slot: Slot, service: Arc<S>, config: Arc<Config>)
 where
-    S: Service<Request<Body>, Response = Response<B>> + Send + Sync + 'static,
-    for<'a> S::Future<'a>: Send,
+    S: Service<Request<Body>, Response = Response<B>>,
     S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
+    B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    if config.nodelay {
-        let _ = stream.set_nodelay(true);
-    }
-    let service = service.clone();
-    let config = config.clone();
-    kairos::spawn(async move {
-        let tracker = slot.tracker().clone();
-        let key = tracker.key();
-        let conn = Conn::new(stream, config, tracker.clone());
-        let mut serve = pin!(serve_connection(conn, &*service));
-        let mut registered = false;
-        poll_fn(|cx| {
-            if tracker.is_forced() {
-                return Poll::Ready(());
-            }
-            if !registered {
-                // A task's waker does not change between polls: one registration holds.
-                tracker.register(key, cx.waker());
-                registered = true;
-            }
-            serve.as_mut().poll(cx)
-        })
-        .await;
-        tracker.deregister(key);
-        drop(slot);
-    });
+    let tracker = slot.tracker().clone();
+    let key = tracker.key();
+    let conn = Conn::new(stream, config, tracker.clone());
+    let mut serve = pin!(serve_connection(conn, &*service));
+    let mut registered = false;
+    poll_fn(|cx| {
+        if tracker.is_forced() {
+            return Poll::Ready(());
+        }
+        if !registered {
+            // A task's waker does not change between polls: one registration holds.
+            tracker.register(key, cx.waker());
+            registered = true;
+        }
+        serve.as_mut().poll(cx)
+    })
+    .await;
+    tracker.deregister(key);
+    drop(slot);
 }
 
 use std::future::Future as _;

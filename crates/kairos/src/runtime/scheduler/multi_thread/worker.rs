@@ -398,11 +398,14 @@ impl Context {
             let mut parker = self
                 .with_core(|core| core.park.take())
                 .expect("parker missing");
-            if watching {
-                parker.park_timeout(&self.handle.driver, LIFO_STALL);
-            } else {
-                parker.park(&self.handle.driver);
-            }
+            let driver = &self.handle.driver;
+            self.handle.config.parked(|| {
+                if watching {
+                    parker.park_timeout(driver, LIFO_STALL);
+                } else {
+                    parker.park(driver);
+                }
+            });
             self.with_core(|core| core.park = Some(parker));
             if shared.inject.is_closed() {
                 break None;

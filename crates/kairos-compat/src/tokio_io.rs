@@ -5,13 +5,14 @@
 //! [`TokioIo`]. [`FuturesIo`] goes the other way, for a tokio-trait stream used where
 //! futures-io is expected.
 
+use crate::ReadUninit;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 pin_project_lite::pin_project! {
-    /// A futures-io stream (a Kairos `TcpStream`, ...) as tokio's `AsyncRead` and
-    /// `AsyncWrite`.
+    /// A Kairos stream as tokio's `AsyncRead` (over [`ReadUninit`]: Kairos sockets, or
+    /// any futures-io reader wrapped in [`Zeroed`](crate::Zeroed)) and `AsyncWrite`.
     ///
     /// # Examples
     ///
@@ -77,18 +78,18 @@ impl<T> FuturesIo<T> {
     }
 }
 
-impl<T: futures_io::AsyncRead> tokio::io::AsyncRead for TokioIo<T> {
+impl<T: ReadUninit> tokio::io::AsyncRead for TokioIo<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        // `ReadBuf` remembers how much of its buffer is initialized, so this zeroes each
-        // byte at most once over the buffer's life; the read then goes straight into it.
-        let n = ready!(self
-            .project()
-            .inner
-            .poll_read(cx, buf.initialize_unfilled()))?;
+        // SAFETY: the reader only writes data into the slice, never de-initializing
+        // anything, as `unfilled_mut` requires.
+        let unfilled = unsafe { buf.unfilled_mut() };
+        let n = ready!(self.project().inner.poll_read_uninit(cx, unfilled))?;
+        // SAFETY: the read initialized the first `n` unfilled bytes.
+        unsafe { buf.assume_init(n) };
         buf.advance(n);
         Poll::Ready(Ok(()))
     }

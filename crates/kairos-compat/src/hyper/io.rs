@@ -1,12 +1,15 @@
 //! `HyperIo`: hyper's `rt::Read` / `rt::Write` over a futures-io stream.
 
-use futures_io::{AsyncRead, AsyncWrite};
+use crate::ReadUninit;
+use futures_io::AsyncWrite;
 use hyper::rt::{Read, ReadBufCursor, Write};
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// A Kairos stream (any `futures_io::AsyncRead + AsyncWrite`) as a hyper connection.
+/// A Kairos stream as a hyper connection: hyper's `rt::Read` over [`ReadUninit`] (Kairos
+/// sockets, or any futures-io reader wrapped in [`Zeroed`](crate::Zeroed)) and `rt::Write`
+/// over futures-io's `AsyncWrite`.
 ///
 /// # Examples
 ///
@@ -46,29 +49,17 @@ impl<T> HyperIo<T> {
     }
 }
 
-impl<T: AsyncRead + Unpin> Read for HyperIo<T> {
+impl<T: ReadUninit + Unpin> Read for HyperIo<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         mut buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        // futures-io reads into initialized memory, hyper hands out uninitialized memory:
-        // zero it in place (hyper reuses its buffers, and zeroing is far cheaper than the
-        // system call that follows), read straight into it, then mark what was filled.
-        // No copy of the data is made.
-        // SAFETY: we only write initialized bytes (zeros, then what the read returns)
-        // into the slice, never de-initializing anything, as `as_mut` requires.
+        // SAFETY: the reader only writes data into the slice (it never de-initializes
+        // anything), as `as_mut` requires.
         let unfilled = unsafe { buf.as_mut() };
-        for byte in unfilled.iter_mut() {
-            byte.write(0);
-        }
-        // SAFETY: every byte of `unfilled` was just initialized, and `MaybeUninit<u8>` has
-        // the layout of `u8`.
-        let initialized = unsafe {
-            std::slice::from_raw_parts_mut(unfilled.as_mut_ptr().cast::<u8>(), unfilled.len())
-        };
-        let n = ready!(Pin::new(&mut self.get_mut().inner).poll_read(cx, initialized))?;
-        // SAFETY: the read filled `n` bytes of the cursor's unfilled part.
+        let n = ready!(Pin::new(&mut self.get_mut().inner).poll_read_uninit(cx, unfilled))?;
+        // SAFETY: the read initialized the first `n` bytes of the cursor's unfilled part.
         unsafe { buf.advance(n) };
         Poll::Ready(Ok(()))
     }

@@ -4,9 +4,16 @@
 //! abstraction serves as a server (an HTTP handler is a `Service<Request>`) and as a client
 //! (an HTTP client is a `Service<Request>` too). Behaviour that does not depend on the
 //! application (timeouts, retries, limits) lives in filters that wrap services and compose.
+//!
+//! - [`Service`], [`Status`], [`service_fn`]: the abstraction.
+//! - [`Filter`], [`Compose::and_then`], [`ServiceBuilder`]: wrapping and composing.
 
+pub mod deadline;
+pub mod filter;
+pub mod filters;
 mod service;
 mod service_fn;
 
+pub use self::filter::{Compose, Filter, ServiceBuilder};
 pub use self::service::{Service, Status};
 pub use self::service_fn::{service_fn, ServiceFn};

@@ -1,0 +1,26 @@
+//! The standard filters, one module each.
+//!
+//! | filter | what it does | fails with |
+//! |---|---|---|
+//! | [`TimeoutFilter`] | a time limit per call; respects the caller's [deadline](crate::deadline) | [`TimeoutError`](timeout::TimeoutError) |
+//! | [`ConcurrencyLimitFilter`] | at most N calls in flight, the rest wait in order | nothing of its own |
+//!
+//! Every filter documents its behaviour under failure, the [`Status`] it reports and how
+//! its state is shared. None of them allocates per call.
+
+pub mod concurrency_limit;
+pub mod timeout;
+
+pub use self::concurrency_limit::ConcurrencyLimitFilter;
+pub use self::timeout::TimeoutFilter;
+
+use crate::Status;
+
+/// The less available of two statuses: `Closed` over `Busy` over `Open`.
+pub(crate) fn worst(a: Status, b: Status) -> Status {
+    match (a, b) {
+        (Status::Closed, _) | (_, Status::Closed) => Status::Closed,
+        (Status::Busy, _) | (_, Status::Busy) => Status::Busy,
+        _ => Status::Open,
+    }
+}

@@ -4,14 +4,20 @@
 //! |---|---|---|
 //! | [`TimeoutFilter`] | a time limit per call; respects the caller's [deadline](crate::deadline) | [`TimeoutError`](timeout::TimeoutError) |
 //! | [`ConcurrencyLimitFilter`] | at most N calls in flight, the rest wait in order | nothing of its own |
+//! | [`RateLimitFilter`] | a token bucket: calls past the rate wait (or are refused) | [`RateLimitError`](rate_limit::RateLimitError) |
+//! | [`LoadShedFilter`] | refuses calls at once while the inner service is busy | [`LoadShedError`](load_shed::LoadShedError) |
 //!
 //! Every filter documents its behaviour under failure, the [`Status`] it reports and how
 //! its state is shared. None of them allocates per call.
 
 pub mod concurrency_limit;
+pub mod load_shed;
+pub mod rate_limit;
 pub mod timeout;
 
 pub use self::concurrency_limit::ConcurrencyLimitFilter;
+pub use self::load_shed::LoadShedFilter;
+pub use self::rate_limit::RateLimitFilter;
 pub use self::timeout::TimeoutFilter;
 
 use crate::Status;

@@ -1,10 +1,8 @@
 //! `Timeout<S>`: the service.
 
-use super::future::Cause;
 use super::TimeoutFuture;
-use crate::deadline::{self, Scoped};
 use crate::{Service, Status};
-use kairos::time::{timeout_at, Instant};
+use kairos::time::Instant;
 use std::time::Duration;
 
 /// Longer limits are cut to this (about 30 years), so that deadline arithmetic cannot
@@ -54,23 +52,12 @@ where
     type Response = S::Response;
     type Error = super::TimeoutError<S::Error>;
     type Future<'a>
-        = TimeoutFuture<S::Future<'a>>
+        = TimeoutFuture<'a, S, Req>
     where
         Self: 'a;
 
     fn call(&self, req: Req) -> Self::Future<'_> {
-        let now = Instant::now();
-        let own = now + self.timeout;
-        let (deadline, cause) = match deadline::current() {
-            Some(caller) if caller <= now => return TimeoutFuture::exceeded(),
-            Some(caller) if caller < own => (caller, Cause::Caller),
-            _ => (own, Cause::Own),
-        };
-        let future = deadline::with_deadline(Some(deadline), || self.inner.call(req));
-        TimeoutFuture::running(
-            timeout_at(deadline, Scoped::new(Some(deadline), future)),
-            cause,
-        )
+        TimeoutFuture::new(&self.inner, req, Instant::now() + self.timeout)
     }
 
     fn status(&self) -> Status {

@@ -5,6 +5,7 @@
 //! | [`TimeoutFilter`] | a time limit per call; respects the caller's [deadline](crate::deadline) | [`TimeoutError`](timeout::TimeoutError) |
 //! | [`ConcurrencyLimitFilter`] | at most N calls in flight, the rest wait in order | nothing of its own |
 //! | [`RateLimitFilter`] | a token bucket: calls past the rate wait (or are refused) | [`RateLimitError`](rate_limit::RateLimitError) |
+//! | [`RetryFilter`] | retries with exponential backoff, jitter and a budget | [`RetryError`](retry::RetryError) |
 //! | [`LoadShedFilter`] | refuses calls at once while the inner service is busy | [`LoadShedError`](load_shed::LoadShedError) |
 //!
 //! Every filter documents its behaviour under failure, the [`Status`] it reports and how
@@ -13,11 +14,13 @@
 pub mod concurrency_limit;
 pub mod load_shed;
 pub mod rate_limit;
+pub mod retry;
 pub mod timeout;
 
 pub use self::concurrency_limit::ConcurrencyLimitFilter;
 pub use self::load_shed::LoadShedFilter;
 pub use self::rate_limit::RateLimitFilter;
+pub use self::retry::RetryFilter;
 pub use self::timeout::TimeoutFilter;
 
 use crate::Status;

@@ -6,17 +6,22 @@
 //! | [`ConcurrencyLimitFilter`] | at most N calls in flight, the rest wait in order | nothing of its own |
 //! | [`RateLimitFilter`] | a token bucket: calls past the rate wait (or are refused) | [`RateLimitError`](rate_limit::RateLimitError) |
 //! | [`RetryFilter`] | retries with exponential backoff, jitter and a budget | [`RetryError`](retry::RetryError) |
+//! | [`CircuitBreakerFilter`] | stops calling after N failures in a row, probes after a backoff | [`CircuitBreakerError`](circuit_breaker::CircuitBreakerError) |
 //! | [`LoadShedFilter`] | refuses calls at once while the inner service is busy | [`LoadShedError`](load_shed::LoadShedError) |
 //!
 //! Every filter documents its behaviour under failure, the [`Status`] it reports and how
 //! its state is shared. None of them allocates per call.
 
+mod backoff;
+pub mod circuit_breaker;
 pub mod concurrency_limit;
 pub mod load_shed;
 pub mod rate_limit;
 pub mod retry;
 pub mod timeout;
 
+pub use self::backoff::Backoff;
+pub use self::circuit_breaker::CircuitBreakerFilter;
 pub use self::concurrency_limit::ConcurrencyLimitFilter;
 pub use self::load_shed::LoadShedFilter;
 pub use self::rate_limit::RateLimitFilter;

@@ -49,7 +49,6 @@
 //!
 //! Backoffs panic outside a Kairos runtime with timers enabled.
 
-mod backoff;
 mod budget;
 mod config;
 mod error;
@@ -58,7 +57,6 @@ mod future;
 mod policy;
 mod service;
 
-pub use self::backoff::Backoff;
 pub use self::budget::RetryBudget;
 pub use self::config::RetryConfig;
 pub use self::error::{GaveUp, RetryError};
@@ -66,3 +64,4 @@ pub use self::filter::RetryFilter;
 pub use self::future::RetryFuture;
 pub use self::policy::{retry_if, Policy, RetryErrors, RetryIf};
 pub use self::service::Retry;
+pub use crate::filters::backoff::Backoff;

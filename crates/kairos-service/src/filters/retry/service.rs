@@ -1,7 +1,7 @@
 //! `Retry<S, P>`: the service.
 
-use super::backoff::Jitter;
 use super::{Policy, RetryBudget, RetryConfig, RetryError, RetryFuture};
+use crate::filters::backoff::Jitter;
 use crate::{Service, Status};
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,13 +1,13 @@
-//! `Backoff`: how long to wait before each retry.
+//! `Backoff`: how long to wait before each retry, or before a circuit breaker's probe.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-/// Exponential backoff with jitter: before retry `n` (1 for the first retry) the base
-/// delay is `initial * 2^(n-1)`, capped at `max`; the actual delay is that base scaled by
-/// a random factor in `(1 - jitter, 1]`.
+/// Exponential backoff with jitter: before retry `n` (1 for the first retry; for a circuit
+/// breaker, the `n`th opening in a row) the base delay is `initial * 2^(n-1)`, capped at
+/// `max`; the actual delay is that base scaled by a random factor in `(1 - jitter, 1]`.
 ///
 /// `jitter` is a fraction: 0 waits exactly the base, 0.5 ("equal jitter", the default)
 /// waits between half the base and the base, 1 ("full jitter") anywhere up to the base.
@@ -17,7 +17,7 @@ use std::time::Duration;
 /// # Examples
 ///
 /// ```
-/// use kairos_service::filters::retry::Backoff;
+/// use kairos_service::filters::Backoff;
 /// use std::time::Duration;
 ///
 /// let backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(50)).jitter(0.0);

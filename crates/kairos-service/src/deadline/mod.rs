@@ -9,10 +9,12 @@
 //! - [`current`] is the deadline of the request being worked on, if any.
 //! - [`scope`] runs a future with a deadline in force; [`with_deadline`] runs a closure.
 //!   Deadlines only tighten: a scope inside another keeps the earlier deadline.
-//! - The [timeout filter](crate::filters::timeout) puts its deadline in force around the
-//!   inner service (the inner call and every poll of its future), and respects one already
-//!   in force: it fails at once, without calling the inner service, when that deadline has
-//!   passed, and otherwise fires at whichever comes first.
+//! - The [timeout filter](crate::filters::timeout) respects a deadline in force when its
+//!   future is first polled: it fails at once, without calling the inner service, when
+//!   that deadline has passed, and otherwise fires at whichever of it and its own limit
+//!   comes first; it puts that earlier deadline in force around the inner service (the
+//!   inner call and every poll of its future). So `deadline::scope(d, service.call(req))`
+//!   works although the call is made before the scope is entered.
 //! - The [deadline filter](crate::filters::deadline) takes a deadline carried *in* a request
 //!   (an HTTP header, a field of an RPC envelope) and puts it in force for the inner
 //!   service; a client does the reverse, reading [`current`] to write the header.
@@ -21,7 +23,9 @@
 //! (it is kept in a thread-local slot that each scope sets and restores around a poll), so
 //! it follows the request across filters and awaits, across threads of a work-stealing
 //! runtime, but not into a task the handler spawns: wrap such a task's future in
-//! [`scope`]`(`[`current`]`()...)` to pass it on.
+//! [`scope`] with the [`current`] deadline to pass it on. Read it inside a service's
+//! future, not in the synchronous part of `call`: a caller may enter the scope only when
+//! it polls.
 //!
 //! # Examples
 //!

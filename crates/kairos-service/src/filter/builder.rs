@@ -1,6 +1,15 @@
 //! `ServiceBuilder`: a stack of filters that reads top to bottom.
 
 use super::{AndThen, Compose, Filter, Identity};
+use crate::filters::circuit_breaker::{CircuitBreakerConfig, CircuitBreakerFilter};
+use crate::filters::concurrency_limit::ConcurrencyLimitFilter;
+use crate::filters::deadline::DeadlineFilter;
+use crate::filters::load_shed::LoadShedFilter;
+use crate::filters::log::LogFilter;
+use crate::filters::rate_limit::{RateLimitConfig, RateLimitFilter};
+use crate::filters::retry::{RetryConfig, RetryFilter};
+use crate::filters::timeout::TimeoutFilter;
+use std::time::Duration;
 
 /// A stack of filters, listed outermost first.
 ///
@@ -11,7 +20,17 @@ use super::{AndThen, Compose, Filter, Identity};
 /// services (a client and a server, say): each `wrap` makes fresh filter state.
 ///
 /// Building costs nothing at run time: the stack is one nested type, `AndThen<...>`, and
-/// wrapping a service makes one nested service type.
+/// wrapping a service makes one nested service type. Each standard filter has a method of
+/// its own name ([`timeout`](ServiceBuilder::timeout), [`retry`](ServiceBuilder::retry),
+/// ...); [`filter`](ServiceBuilder::filter) adds any other.
+///
+/// # Which order
+///
+/// A common server stack, outermost first: `log` (sees everything, including refusals),
+/// `deadline` (from the request), `load_shed` (refuse what would queue), `concurrency_limit`
+/// or `rate_limit` (what `load_shed` consults), `timeout`. A common client stack: `log`,
+/// `timeout` (the whole exchange), `retry`, `circuit_breaker` (per backend, so a retry
+/// meets an open breaker at once), `timeout` (per attempt).
 ///
 /// # Examples
 ///
@@ -46,6 +65,64 @@ impl<F> ServiceBuilder<F> {
         ServiceBuilder {
             filter: AndThen::new(self.filter, next),
         }
+    }
+
+    /// Adds a [`TimeoutFilter`]: each call may take `timeout`.
+    pub fn timeout(self, timeout: Duration) -> ServiceBuilder<AndThen<F, TimeoutFilter>> {
+        self.filter(TimeoutFilter::new(timeout))
+    }
+
+    /// Adds a [`DeadlineFilter`]: the deadline `read` finds in a request is put in force.
+    pub fn deadline<R>(self, read: R) -> ServiceBuilder<AndThen<F, DeadlineFilter<R>>> {
+        self.filter(DeadlineFilter::new(read))
+    }
+
+    /// Adds a [`RetryFilter`] retrying what `policy` picks, as `config` says.
+    pub fn retry<P>(
+        self,
+        policy: P,
+        config: RetryConfig,
+    ) -> ServiceBuilder<AndThen<F, RetryFilter<P>>> {
+        self.filter(RetryFilter::new(policy, config))
+    }
+
+    /// Adds a [`ConcurrencyLimitFilter`]: at most `max` calls in flight.
+    ///
+    /// # Panics
+    ///
+    /// If `max` is zero.
+    #[track_caller]
+    pub fn concurrency_limit(
+        self,
+        max: usize,
+    ) -> ServiceBuilder<AndThen<F, ConcurrencyLimitFilter>> {
+        self.filter(ConcurrencyLimitFilter::new(max))
+    }
+
+    /// Adds a [`RateLimitFilter`] configured by `config`.
+    pub fn rate_limit(
+        self,
+        config: RateLimitConfig,
+    ) -> ServiceBuilder<AndThen<F, RateLimitFilter>> {
+        self.filter(RateLimitFilter::new(config))
+    }
+
+    /// Adds a [`LoadShedFilter`]: calls fail at once while the rest of the stack is busy.
+    pub fn load_shed(self) -> ServiceBuilder<AndThen<F, LoadShedFilter>> {
+        self.filter(LoadShedFilter::new())
+    }
+
+    /// Adds a [`CircuitBreakerFilter`] configured by `config`, counting every error.
+    pub fn circuit_breaker(
+        self,
+        config: CircuitBreakerConfig,
+    ) -> ServiceBuilder<AndThen<F, CircuitBreakerFilter>> {
+        self.filter(CircuitBreakerFilter::new(config))
+    }
+
+    /// Adds a [`LogFilter`] with its defaults (a `request` span, completion events).
+    pub fn log(self) -> ServiceBuilder<AndThen<F, LogFilter>> {
+        self.filter(LogFilter::new())
     }
 
     /// Ends the stack: `service` wrapped in every filter, the first listed outermost.

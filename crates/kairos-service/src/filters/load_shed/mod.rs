@@ -19,7 +19,9 @@
 //!   the inner queue as it would have without this filter. Shedding is a best effort
 //!   that is exact on one thread.
 //! - It sheds only what the inner service reports: with nothing busy-reporting inside
-//!   (a bare service), it never sheds.
+//!   (a bare service), it never sheds. Status travels up a stack, so *anything* inside
+//!   that reports `Busy` counts: an open [circuit breaker](crate::filters::circuit_breaker)
+//!   further in makes calls fail here, as `Overloaded`, before they reach it.
 //!
 //! # Status
 //!

@@ -7,12 +7,18 @@
 //!
 //! - [`Service`], [`Status`], [`service_fn`]: the abstraction.
 //! - [`Filter`], [`Compose::and_then`], [`ServiceBuilder`]: wrapping and composing.
+//! - [`filters`]: the standard filters (timeout, retry, limits, load shedding, circuit
+//!   breaking, logging), and [`deadline`], the deadline that travels with a call.
+//! - `tower` (feature `tower`): adapters both ways with `tower::Service` and
+//!   `tower::Layer`.
 
 pub mod deadline;
 pub mod filter;
 pub mod filters;
 mod service;
 mod service_fn;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use self::filter::{Compose, Filter, ServiceBuilder};
 pub use self::service::{Service, Status};

@@ -8,33 +8,42 @@
 ///
 /// # Examples
 ///
-/// A policy for idempotent requests that retries only errors the server says are
-/// temporary:
+/// A policy that retries only errors the server says are temporary, and only requests
+/// that are safe to send twice:
 ///
 /// ```
-/// use kairos_service::filters::retry::Policy;
+/// use kairos_service::filters::retry::{GaveUp, Policy, RetryConfig, RetryFilter};
+/// use kairos_service::{service_fn, Filter, Service};
 ///
 /// #[derive(Clone)]
-/// struct Get(String);
+/// enum Request { Get(String), Post(String) }
 ///
-/// #[derive(Debug)]
+/// #[derive(Debug, PartialEq)]
 /// enum Failure { Unavailable, NotFound }
 ///
-/// struct RetryUnavailable;
-/// impl<Res> Policy<Get, Res, Failure> for RetryUnavailable {
+/// #[derive(Clone)]
+/// struct Idempotent;
+/// impl<Res> Policy<Request, Res, Failure> for Idempotent {
 ///     fn retry(&self, result: &Result<Res, Failure>) -> bool {
 ///         matches!(result, Err(Failure::Unavailable))
 ///     }
-///     fn clone_request(&self, req: &Get) -> Option<Get> {
-///         Some(req.clone())
+///     fn clone_request(&self, req: &Request) -> Option<Request> {
+///         match req {
+///             Request::Get(_) => Some(req.clone()),
+///             Request::Post(_) => None, // never sent twice
+///         }
 ///     }
 /// }
 ///
-/// let policy = RetryUnavailable;
-/// let get = Get("/".into());
-/// assert!(<RetryUnavailable as Policy<Get, (), _>>::retry(&policy, &Err(Failure::Unavailable)));
-/// assert!(!<RetryUnavailable as Policy<Get, (), _>>::retry(&policy, &Err(Failure::NotFound)));
-/// assert!(policy.clone_request(&get).is_some());
+/// #[kairos::main(flavor = "current_thread", start_paused = true)]
+/// async fn main() {
+///     let down = service_fn(|_: Request| async { Err::<(), _>(Failure::Unavailable) });
+///     let service = RetryFilter::new(Idempotent, RetryConfig::new()).wrap(down);
+///     let get = service.call(Request::Get("/".into())).await.unwrap_err();
+///     assert_eq!((get.attempts(), get.gave_up()), (3, GaveUp::Attempts));
+///     let post = service.call(Request::Post("/".into())).await.unwrap_err();
+///     assert_eq!((post.attempts(), post.gave_up()), (1, GaveUp::NotReplayable));
+/// }
 /// ```
 pub trait Policy<Req, Res, E> {
     /// Whether `result`, the outcome of an attempt, is worth another attempt.
@@ -53,10 +62,12 @@ pub trait Policy<Req, Res, E> {
 /// ```
 /// use kairos_service::filters::retry::{Policy, RetryErrors};
 ///
-/// let retries = |result: Result<(), ()>| <RetryErrors as Policy<u8, _, _>>::retry(&RetryErrors, &result);
+/// fn retries(result: Result<(), ()>) -> bool {
+///     Policy::<u8, _, _>::retry(&RetryErrors, &result)
+/// }
 /// assert!(retries(Err(())));
 /// assert!(!retries(Ok(())));
-/// assert_eq!(RetryErrors.clone_request(&1u8), Some(1));
+/// assert_eq!(Policy::<u8, (), ()>::clone_request(&RetryErrors, &7), Some(7));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RetryErrors;

@@ -75,12 +75,18 @@ async fn max_wait_refuses_at_once_and_takes_no_token() {
     assert_eq!(start.elapsed(), Duration::from_secs(1));
 }
 
+/// One call a second, no burst, recording when calls arrive.
+fn one_per_second(
+    log: &RefCell<Vec<Duration>>,
+) -> impl Service<u32, Response = u32, Error = RateLimitError<()>> + '_ {
+    let config = RateLimitConfig::new(1, Duration::from_secs(1)).burst(1);
+    RateLimitFilter::new(config).wrap(clocked(Instant::now(), log))
+}
+
 #[kairos::test(start_paused = true)]
 async fn a_dropped_waiter_gives_its_token_back() {
-    let start = Instant::now();
     let log = RefCell::new(Vec::new());
-    let config = RateLimitConfig::new(1, Duration::from_secs(1)).burst(1);
-    let service = RateLimitFilter::new(config).wrap(clocked(start, &log));
+    let service = one_per_second(&log);
     service.call(1).await.unwrap();
     {
         let mut waiting = pin!(service.call(2));
@@ -92,10 +98,8 @@ async fn a_dropped_waiter_gives_its_token_back() {
 
 #[kairos::test(start_paused = true)]
 async fn a_dropped_waiter_behind_others_keeps_their_times() {
-    let start = Instant::now();
     let log = RefCell::new(Vec::new());
-    let config = RateLimitConfig::new(1, Duration::from_secs(1)).burst(1);
-    let service = RateLimitFilter::new(config).wrap(clocked(start, &log));
+    let service = one_per_second(&log);
     service.call(1).await.unwrap();
     let second = Box::pin(service.call(2));
     let third = service.call(3);

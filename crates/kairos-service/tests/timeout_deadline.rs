@@ -62,21 +62,21 @@ async fn inner_errors_pass_through() {
 }
 
 #[kairos::test(start_paused = true)]
-async fn the_callers_earlier_deadline_wins() {
-    let service = TimeoutFilter::new(Duration::from_secs(5)).wrap(Mock::always(Step::Hang));
-    let start = Instant::now();
-    let result = deadline::scope(start + Duration::from_secs(1), service.call(1)).await;
-    assert_eq!(result, Err(TimeoutError::DeadlineExceeded));
-    assert_eq!(start.elapsed(), Duration::from_secs(1));
-}
-
-#[kairos::test(start_paused = true)]
-async fn the_own_limit_wins_when_earlier() {
-    let service = TimeoutFilter::new(Duration::from_secs(1)).wrap(Mock::always(Step::Hang));
-    let start = Instant::now();
-    let result = deadline::scope(start + Duration::from_secs(5), service.call(1)).await;
-    assert_eq!(result, Err(TimeoutError::Elapsed));
-    assert_eq!(start.elapsed(), Duration::from_secs(1));
+async fn the_earlier_of_the_callers_deadline_and_the_own_limit_fires() {
+    let one = Duration::from_secs(1);
+    let five = Duration::from_secs(5);
+    // (own limit, caller's deadline from now, expected error), all firing after 1 s.
+    let cases = [
+        (five, one, TimeoutError::DeadlineExceeded),
+        (one, five, TimeoutError::Elapsed),
+    ];
+    for (own, caller, expected) in cases {
+        let service = TimeoutFilter::new(own).wrap(Mock::always(Step::Hang));
+        let start = Instant::now();
+        let result = deadline::scope(start + caller, service.call(1)).await;
+        assert_eq!(result, Err(expected));
+        assert_eq!(start.elapsed(), one);
+    }
 }
 
 #[kairos::test(start_paused = true)]

@@ -135,6 +135,35 @@ where
         })
     }
 
+    /// As `poll_read`, into memory that need not be initialized: the kernel writes the
+    /// bytes (`read(2)` straight into the buffer), so adapters for APIs that hand out
+    /// uninitialized buffers (hyper's, tokio's) need not zero them first.
+    pub(crate) fn poll_read_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [std::mem::MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>>
+    where
+        E: std::os::fd::AsRawFd,
+    {
+        let len = buf.len();
+        self.registration.poll_io(cx, Direction::Read, |event| {
+            let fd = self.source().as_raw_fd();
+            // SAFETY: `buf` is valid for writes of `len` bytes for the whole call, and
+            // read(2) only writes into it (never reads it), so uninitialized memory is fine;
+            // `fd` is the open descriptor this `PollEvented` owns.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), len) };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let n = n as usize;
+            if n > 0 && n < len {
+                self.registration.clear_readiness(event);
+            }
+            Ok(n)
+        })
+    }
+
     pub(crate) fn poll_read_vectored(
         &self,
         cx: &mut Context<'_>,

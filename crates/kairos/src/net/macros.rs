@@ -205,6 +205,24 @@ macro_rules! byte_stream {
                 self.io.try_read(buf)
             }
 
+            /// Reads into a buffer that need not be initialized: the bytes go from the kernel
+            /// straight into `buf` (no zeroing, no copy), for adapters over APIs that hand
+            /// out uninitialized memory (hyper's `ReadBufCursor`, tokio's `ReadBuf`).
+            /// Returns how many bytes of `buf` are now initialized; `Ok(0)` is end of
+            /// stream. Like `AsyncRead::poll_read`, it registers the waker when nothing is
+            /// ready.
+            ///
+            /// # Errors
+            ///
+            /// The read's error (a reset connection, ...).
+            pub fn poll_read_uninit(
+                &self,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &mut [::std::mem::MaybeUninit<u8>],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                self.io.poll_read_uninit(cx, buf)
+            }
+
             /// As [`try_read`](Self::try_read), into several buffers (`readv`).
             ///
             /// # Errors

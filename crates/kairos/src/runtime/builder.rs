@@ -38,6 +38,8 @@ pub struct Builder {
     thread_stack_size: Option<usize>,
     after_start: Option<Callback>,
     before_stop: Option<Callback>,
+    before_park: Option<Callback>,
+    after_unpark: Option<Callback>,
     keep_alive: Option<Duration>,
     event_interval: u32,
     global_queue_interval: Option<u32>,
@@ -83,6 +85,8 @@ impl Builder {
             thread_stack_size: None,
             after_start: None,
             before_stop: None,
+            before_park: None,
+            after_unpark: None,
             keep_alive: None,
             event_interval: DEFAULT_EVENT_INTERVAL,
             global_queue_interval: None,
@@ -218,6 +222,35 @@ impl Builder {
         self
     }
 
+    /// Runs `f` on a worker each time it is about to park because it has nothing to run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = kairos::runtime::Builder::new_multi_thread()
+    ///     .on_thread_park(|| println!("a worker goes idle"))
+    ///     .on_thread_unpark(|| println!("a worker wakes up"))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_thread_park<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.before_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker each time it wakes up after parking.
+    pub fn on_thread_unpark<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.after_unpark = Some(Arc::new(f));
+        self
+    }
+
     /// How long an idle blocking-pool thread waits for work before exiting (default 10 s).
     pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
         self.keep_alive = Some(duration);
@@ -261,6 +294,8 @@ impl Builder {
                 .global_queue_interval
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
             driver_thread: self.driver_thread,
+            before_park: self.before_park.clone(),
+            after_unpark: self.after_unpark.clone(),
             thread: thread.clone(),
         };
         let blocking_pool = BlockingPool::new(

@@ -53,11 +53,11 @@ pub use self::rwlock::{
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use self::set_once::{SetOnce, SetOnceError};
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_barrier;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_notify;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_once;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_semaphore;

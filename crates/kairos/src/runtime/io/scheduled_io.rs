@@ -402,7 +402,7 @@ mod tests {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_readiness {
     use super::*;
     use crate::loom::sync::atomic::AtomicBool;

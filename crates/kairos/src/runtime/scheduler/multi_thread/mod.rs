@@ -115,11 +115,11 @@ impl MultiThread {
         let all_exited = handle.exit_latch().wait(handle.num_workers(), deadline);
         let threads = std::mem::take(&mut *self.threads.lock());
         if !all_exited {
-            // The last worker out empties the injection queue; a worker still stuck in a
-            // poll may never get out, so do it here: tasks spawned from outside and never
-            // adopted by a worker are dropped too. (Safe alongside running workers: the
-            // queue is locked and the task state word arbitrates.)
-            handle.shutdown_injection_queue();
+            // The last worker out empties the injection queue and stops the driver; a
+            // worker stuck in a poll may never get out, so do both here. (Safe alongside
+            // running workers: the queue is locked, the task state word arbitrates, and
+            // the driver is only stopped if nobody is parked in it.)
+            handle.shutdown_without_stuck_workers();
         }
         if all_exited {
             for thread in threads {

@@ -50,6 +50,15 @@ impl Shared {
             driver: driver.map(Mutex::new),
         })
     }
+
+    /// Stops the driver if no worker is parked in it (a shutdown that gave up waiting for
+    /// a worker stuck in a poll: the resources must still learn the runtime is gone).
+    /// Stopping twice is harmless.
+    pub(super) fn shutdown_driver_if_free(&self, handle: &driver::Handle) {
+        if let Some(mut driver) = self.driver.as_ref().and_then(Mutex::try_lock) {
+            driver.shutdown(handle);
+        }
+    }
 }
 
 impl Parker {
@@ -194,7 +203,7 @@ impl Inner {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_park {
     use super::*;
     use loom::thread;

@@ -1,0 +1,23 @@
+//! Run the crates people already use on Kairos.
+//!
+//! | feature | what it gives |
+//! |---|---|
+//! | `hyper` | [`HyperIo`] (hyper's `rt::Read`/`rt::Write` over any Kairos stream), [`HyperExecutor`] (hyper spawns onto Kairos), [`HyperTimer`] (hyper's timeouts on Kairos timers): `hyper::server::conn::{http1, http2}` serve and `hyper::client::conn` connects over Kairos sockets, and through hyper an axum `Router`. |
+//! | `tokio-io` | [`TokioIo`] (tokio's `AsyncRead`/`AsyncWrite` over a Kairos stream, for crates such as `tokio-postgres`), [`FuturesIo`] (the reverse). |
+//!
+//! Nothing here starts a tokio runtime: tokio is only a dependency for its I/O traits. The
+//! adapters copy no data and allocate nothing per read or write; Kairos sockets read
+//! straight into the uninitialized buffers hyper and tokio hand out ([`ReadUninit`]), and
+//! any other futures-io reader can be adapted through [`Zeroed`].
+
+#[cfg(feature = "hyper")]
+mod hyper;
+mod read_uninit;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
+
+#[cfg(feature = "hyper")]
+pub use self::hyper::{HyperExecutor, HyperIo, HyperSleep, HyperTimer};
+pub use self::read_uninit::{ReadUninit, Zeroed};
+#[cfg(feature = "tokio-io")]
+pub use self::tokio_io::{FuturesIo, TokioIo};

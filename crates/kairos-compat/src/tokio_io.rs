@@ -1,0 +1,164 @@
+//! tokio's I/O traits over futures-io streams, and the reverse.
+//!
+//! Kairos streams implement the runtime-neutral `futures_io` traits; crates written
+//! against tokio's traits (tokio-postgres, tokio-util codecs, ...) take them through
+//! [`TokioIo`]. [`FuturesIo`] goes the other way, for a tokio-trait stream used where
+//! futures-io is expected.
+
+use crate::ReadUninit;
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+pin_project_lite::pin_project! {
+    /// A Kairos stream as tokio's `AsyncRead` (over [`ReadUninit`]: Kairos sockets, or
+    /// any futures-io reader wrapped in [`Zeroed`](crate::Zeroed)) and `AsyncWrite`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use kairos_compat::TokioIo;
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let stream = kairos::net::TcpStream::connect("127.0.0.1:5432").await?;
+    /// let config: tokio_postgres::Config = "host=localhost user=postgres".parse()?;
+    /// let (client, connection) = config
+    ///     .connect_raw(TokioIo::new(stream), tokio_postgres::NoTls)
+    ///     .await?;
+    /// kairos::spawn(connection);
+    /// # drop(client); Ok(()) }
+    /// ```
+    #[derive(Debug)]
+    pub struct TokioIo<T> {
+        #[pin]
+        inner: T,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A tokio-trait stream as futures-io's `AsyncRead` and `AsyncWrite`.
+    #[derive(Debug)]
+    pub struct FuturesIo<T> {
+        #[pin]
+        inner: T,
+    }
+}
+
+impl<T> TokioIo<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        TokioIo { inner }
+    }
+
+    /// The wrapped stream.
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+
+    /// Unwraps the stream.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T> FuturesIo<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        FuturesIo { inner }
+    }
+
+    /// The wrapped stream.
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+
+    /// Unwraps the stream.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: ReadUninit> tokio::io::AsyncRead for TokioIo<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // SAFETY: the reader only writes data into the slice, never de-initializing
+        // anything, as `unfilled_mut` requires.
+        let unfilled = unsafe { buf.unfilled_mut() };
+        let n = ready!(self.project().inner.poll_read_uninit(cx, unfilled))?;
+        // SAFETY: the read initialized the first `n` unfilled bytes.
+        unsafe { buf.assume_init(n) };
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: futures_io::AsyncWrite> tokio::io::AsyncWrite for TokioIo<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.project().inner.poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_close(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.project().inner.poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+}
+
+impl<T: tokio::io::AsyncRead> futures_io::AsyncRead for FuturesIo<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let mut read_buf = tokio::io::ReadBuf::new(buf);
+        ready!(self.project().inner.poll_read(cx, &mut read_buf))?;
+        Poll::Ready(Ok(read_buf.filled().len()))
+    }
+}
+
+impl<T: tokio::io::AsyncWrite> futures_io::AsyncWrite for FuturesIo<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.project().inner.poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.project().inner.poll_write_vectored(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_shutdown(cx)
+    }
+}

@@ -6,6 +6,8 @@
 #
 # Builds everything in release first. Each server runs alone, on 127.0.0.1, with wrk
 # beside it on the same machine; prints one markdown row per server and test.
+# PIN_SERVER / PIN_WRK prefix the commands, e.g. PIN_SERVER="taskset -c 0-7"
+# PIN_WRK="taskset -c 8-15" WRK_THREADS=8 (how docs/BENCHMARKS.md was measured).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-5}
@@ -16,7 +18,7 @@ servers=("$@")
 threads=${WRK_THREADS:-1}
 cargo build --release -q -p techempower -p kairos-bench-http
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 target=$(pwd)/target/release
 lua=$(pwd)/bench/http/wrk/pipeline.lua
 port=18080
@@ -25,8 +27,8 @@ export TFB_DB="$work/techempower.sqlite"
 
 start() {
   case $1 in
-    kairos) "$target/techempower" --host 127.0.0.1 --port $port --db "$TFB_DB" ${KAIROS_ARGS:-} ;;
-    *) "$target/$1" $port ;;
+    kairos) ${PIN_SERVER:-} "$target/techempower" --host 127.0.0.1 --port $port --db "$TFB_DB" ${KAIROS_ARGS:-} ;;
+    *) ${PIN_SERVER:-} "$target/$1" $port ;;
   esac
 }
 
@@ -41,13 +43,17 @@ for server in "${servers[@]}"; do
     curl -s -o /dev/null "http://127.0.0.1:$port/plaintext" && break
     sleep 0.1
   done
+  if ! kill -0 $pid 2>/dev/null; then
+    echo "| $server | did not start: $(tail -1 "$work/$server.log") |"
+    continue
+  fi
   for test in plaintext-pipelined plaintext json fortunes; do
     path=/${test%-pipelined}
     args=()
     [ "$test" = plaintext-pipelined ] && args=(-s "$lua" -- 16)
     # A short warm-up, then the measured run.
-    wrk -t"$threads" -c"$conns" -d1s "http://127.0.0.1:$port$path" "${args[@]}" > /dev/null
-    out=$(wrk --latency -t"$threads" -c"$conns" -d"${duration}s" "http://127.0.0.1:$port$path" "${args[@]}")
+    ${PIN_WRK:-} wrk -t"$threads" -c"$conns" -d1s "http://127.0.0.1:$port$path" "${args[@]}" > /dev/null
+    out=$(${PIN_WRK:-} wrk --latency -t"$threads" -c"$conns" -d"${duration}s" "http://127.0.0.1:$port$path" "${args[@]}")
     rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
     avg=$(awk '/^    Latency/ {print $2}' <<< "$out")
     p99=$(awk '/^     99%/ {print $2}' <<< "$out")

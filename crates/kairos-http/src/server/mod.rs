@@ -322,11 +322,38 @@ impl Server {
     }
 
     /// The address the server listens on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+    /// let server = kairos_http::server::Server::bind("127.0.0.1:0").await?;
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// # Ok::<(), std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// A handle to shut the server down from elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+    /// let server = kairos_http::server::Server::bind("127.0.0.1:0").await?;
+    /// let handle = server.handle();
+    /// handle.shutdown(std::time::Duration::from_secs(5)); // before serving: returns at once
+    /// let done = kairos::spawn(server.serve(kairos_service::service_fn(
+    ///     |_req: http::Request<kairos_http::Body>| async {
+    ///         Ok::<_, std::convert::Infallible>(http::Response::new(kairos_http::Body::empty()))
+    ///     },
+    /// )));
+    /// done.await.unwrap()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn handle(&self) -> Handle {
         self.handle.clone()
     }

@@ -26,29 +26,40 @@ fn set_soft_limit(limit: u64) -> u64 {
     previous
 }
 
-/// The highest descriptor in use, plus one.
-fn fds_in_use() -> u64 {
-    std::fs::read_dir("/proc/self/fd")
+/// The lowest descriptor number not in use: the next socket would get it.
+fn lowest_free_fd() -> u64 {
+    let used: std::collections::HashSet<u64> = std::fs::read_dir("/proc/self/fd")
         .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    // The directory's own descriptor was listed but is closed again by now.
+    (0..)
+        .find(|fd| !used.contains(fd) || is_closed(*fd))
+        .unwrap()
 }
 
-#[kairos::test]
+fn is_closed(fd: u64) -> bool {
+    // SAFETY: F_GETFD only queries the descriptor table.
+    unsafe { libc::fcntl(fd as libc::c_int, libc::F_GETFD) == -1 }
+}
+
+#[kairos::test(start_paused = true)]
 async fn accept_backs_off_on_emfile_and_recovers() {
-    let (addr, _handle, _task) = support::start(Server::builder()).await;
-    // Connect first (client sockets need descriptors too), then leave the server none.
+    let server = Server::bind("127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr();
+    // The kernel completes these connections into the backlog; the server is not yet
+    // accepting.
     let mut clients = Vec::new();
     for _ in 0..3 {
-        clients.push(RawClient::connect(addr).await);
-    }
-    let previous = set_soft_limit(fds_in_use() + 1);
-    for client in &mut clients {
+        let mut client = RawClient::connect(addr).await;
         client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        clients.push(client);
     }
-    // The server's accepts fail with EMFILE; it sleeps between attempts.
-    kairos::time::sleep(Duration::from_millis(50)).await;
+    let previous = set_soft_limit(lowest_free_fd());
+    let _task = kairos::spawn(server.serve(support::service()));
+    // Every accept fails with EMFILE; the server backs off between attempts (on the
+    // paused clock, which jumps ahead whenever every task waits).
+    kairos::time::sleep(Duration::from_secs(3)).await;
     set_soft_limit(previous);
     for client in &mut clients {
         let res = kairos::time::timeout(Duration::from_secs(10), client.response())

@@ -139,7 +139,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Buffered<T> {
     /// Writes everything queued.
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.write_buf.is_empty() {
-            let n = {
+            let n = if self.write_buf.queue.is_empty() {
+                // One contiguous buffer (the usual case): a plain write, which costs the
+                // kernel less than a one-element writev.
+                let wb = &self.write_buf;
+                ready!(Pin::new(&mut self.io).poll_write(cx, &wb.flat[wb.flat_written..]))?
+            } else {
                 let wb = &self.write_buf;
                 let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
                 let mut count = 0;

@@ -83,14 +83,22 @@ pub async fn start(
     let server = builder.bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
     let handle = server.handle();
-    let task = kairos::spawn(server.serve(service_fn(handle_fn)));
+    let task = kairos::spawn(server.serve(service()));
     (addr, handle, task)
 }
 
-fn handle_fn(
-    req: Request<Body>,
-) -> impl std::future::Future<Output = Result<Response<Body>, std::io::Error>> + Send {
-    handle(req)
+/// The future of the test service.
+pub type HandleFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Response<Body>, std::io::Error>> + Send>,
+>;
+
+/// The test service (see [`handle`]) as the server takes it.
+pub fn service() -> kairos_service::ServiceFn<fn(Request<Body>) -> HandleFuture> {
+    service_fn(boxed_handle as fn(_) -> _)
+}
+
+fn boxed_handle(req: Request<Body>) -> HandleFuture {
+    Box::pin(handle(req))
 }
 
 /// A response as read off the wire.

@@ -27,8 +27,9 @@ export TFB_DB="$work/techempower.sqlite"
 
 start() {
   case $1 in
-    kairos) ${PIN_SERVER:-} "$target/techempower" --host 127.0.0.1 --port $port --db "$TFB_DB" ${KAIROS_ARGS:-} ;;
-    *) ${PIN_SERVER:-} "$target/$1" $port ;;
+    # exec: the background job is the server itself, so killing it stops the server.
+    kairos) exec ${PIN_SERVER:-} "$target/techempower" --host 127.0.0.1 --port $port --db "$TFB_DB" ${KAIROS_ARGS:-} ;;
+    *) exec ${PIN_SERVER:-} "$target/$1" $port ;;
   esac
 }
 

@@ -71,7 +71,9 @@ async fn body_limit() {
     );
 }
 
-#[kairos::test]
+// The paused clock: the 100 ms in which nothing may happen pass as soon as every task
+// waits, with no real sleep.
+#[kairos::test(start_paused = true)]
 async fn connection_limit_holds_new_connections_in_the_backlog() {
     let (addr, _handle, _task) = start(Server::builder().max_connections(1)).await;
     let mut first = RawClient::connect(addr).await;

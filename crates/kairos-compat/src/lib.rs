@@ -12,12 +12,11 @@
 
 #[cfg(feature = "hyper")]
 mod hyper;
-mod read_uninit;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
 
 #[cfg(feature = "hyper")]
 pub use self::hyper::{HyperExecutor, HyperIo, HyperSleep, HyperTimer};
-pub use self::read_uninit::{ReadUninit, Zeroed};
 #[cfg(feature = "tokio-io")]
 pub use self::tokio_io::{FuturesIo, TokioIo};
+pub use kairos::io::{ReadUninit, Zeroed};

@@ -26,7 +26,7 @@ use crate::server::config::Config;
 use crate::server::shutdown::Tracker;
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, StatusCode, Version};
-use kairos::io::{AsyncRead, AsyncWrite};
+use kairos::io::{AsyncWrite, ReadUninit};
 use kairos::time::{Instant, Sleep};
 use std::future::Future;
 use std::pin::Pin;
@@ -93,7 +93,7 @@ pub(crate) struct Conn<T> {
     date: Option<[u8; DATE_LEN]>,
 }
 
-impl<T: AsyncRead + AsyncWrite + Unpin> Conn<T> {
+impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
         Conn {
             io: Buffered::new(io),

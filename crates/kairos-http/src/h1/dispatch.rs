@@ -15,7 +15,7 @@ use super::parse::{HeadError, RequestHead};
 use crate::body::Body;
 use crate::error::BoxError;
 use http::{Request, Response, StatusCode};
-use kairos::io::{AsyncRead, AsyncWrite};
+use kairos::io::{AsyncWrite, ReadUninit};
 use kairos_service::Service;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,7 +34,7 @@ enum Outcome<B> {
 /// Serves requests on `conn` until the connection ends.
 pub(crate) async fn serve_connection<T, S, B>(mut conn: Conn<T>, service: &S)
 where
-    T: AsyncRead + AsyncWrite + Unpin,
+    T: ReadUninit + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body,
@@ -133,7 +133,7 @@ fn poll_call<T, F, B, E>(
     streaming: &mut Option<Streaming>,
 ) -> Poll<Outcome<B>>
 where
-    T: AsyncRead + AsyncWrite + Unpin,
+    T: ReadUninit + AsyncWrite + Unpin,
     F: Future<Output = Result<Response<B>, E>>,
 {
     match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
@@ -158,7 +158,7 @@ fn write_head<T, B>(
     streaming: &Option<Streaming>,
 ) -> (Framing, Persist)
 where
-    T: AsyncRead + AsyncWrite + Unpin,
+    T: ReadUninit + AsyncWrite + Unpin,
     B: http_body::Body,
 {
     let (framing, mut persist) = conn.response_framing(
@@ -186,7 +186,7 @@ fn poll_write_body<T, B>(
     streaming: &mut Option<Streaming>,
 ) -> Poll<bool>
 where
-    T: AsyncRead + AsyncWrite + Unpin,
+    T: ReadUninit + AsyncWrite + Unpin,
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
@@ -224,7 +224,7 @@ where
     }
 }
 
-async fn refuse<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>, err: HeadError) {
+async fn refuse<T: ReadUninit + AsyncWrite + Unpin>(conn: &mut Conn<T>, err: HeadError) {
     conn.write_refusal(err);
     close(conn).await;
 }
@@ -232,7 +232,7 @@ async fn refuse<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>, err: Head
 /// Sends what is queued, closes the write side, then reads and discards what the client
 /// still sends for a moment: closing a socket with unread input resets the connection,
 /// which can destroy the response before the client reads it.
-async fn close<T: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<T>) {
+async fn close<T: ReadUninit + AsyncWrite + Unpin>(conn: &mut Conn<T>) {
     if poll_fn(|cx| conn.poll_close(cx)).await.is_err() {
         return;
     }

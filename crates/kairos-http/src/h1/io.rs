@@ -6,7 +6,7 @@
 //! out in one `write` (or `writev`) when the connection has nothing more to answer.
 
 use bytes::{Buf, Bytes, BytesMut};
-use kairos::io::{AsyncRead, AsyncWrite};
+use kairos::io::{AsyncWrite, ReadUninit};
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
@@ -108,7 +108,7 @@ pub(crate) struct Buffered<T> {
     next_read: usize,
 }
 
-impl<T: AsyncRead + AsyncWrite + Unpin> Buffered<T> {
+impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
     pub(crate) fn new(io: T) -> Buffered<T> {
         Buffered {
             io,
@@ -121,13 +121,16 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Buffered<T> {
     /// Reads more bytes onto the end of the read buffer; `Ok(0)` is end of stream.
     pub(crate) fn poll_read_more(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let len = self.read_buf.len();
-        self.read_buf.resize(len + self.next_read, 0);
-        let result = Pin::new(&mut self.io).poll_read(cx, &mut self.read_buf[len..]);
+        self.read_buf.reserve(self.next_read);
+        // Straight into the buffer's spare capacity: no zeroing, no copy.
+        let spare = &mut self.read_buf.spare_capacity_mut()[..self.next_read];
+        let result = Pin::new(&mut self.io).poll_read_uninit(cx, spare);
         let n = match &result {
             Poll::Ready(Ok(n)) => *n,
             _ => 0,
         };
-        self.read_buf.truncate(len + n);
+        // SAFETY: the read initialized the first `n` bytes of the spare capacity.
+        unsafe { self.read_buf.set_len(len + n) };
         if n == self.next_read {
             self.next_read = (self.next_read * 2).min(MAX_READ);
         } else if n > 0 && n < self.next_read / 4 {

@@ -5,7 +5,8 @@
 //! re-exports `futures-util`'s extension traits ([`AsyncReadExt`], [`AsyncWriteExt`],
 //! [`AsyncBufReadExt`], [`AsyncSeekExt`]) and utilities ([`copy`], [`BufReader`],
 //! [`BufWriter`], ...) and adds what `futures-util` lacks:
-//! [`copy_bidirectional`].
+//! [`copy_bidirectional`], and [`ReadUninit`] for reading into uninitialized buffers
+//! without zeroing them first.
 //!
 //! [`Interest`] and [`Ready`] describe readiness for the `ready()` / `try_io()` methods
 //! of the socket types.
@@ -31,10 +32,12 @@
 mod copy_bidirectional;
 mod interest;
 pub(crate) mod poll_evented;
+mod read_uninit;
 mod ready;
 
 pub use self::copy_bidirectional::{copy_bidirectional, copy_bidirectional_with_sizes};
 pub use self::interest::Interest;
+pub use self::read_uninit::{ReadUninit, Zeroed};
 pub use self::ready::Ready;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};

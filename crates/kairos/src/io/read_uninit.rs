@@ -1,10 +1,12 @@
-//! Reading into uninitialized memory: what hyper's and tokio's read buffers hand out.
+//! Reading into uninitialized memory.
 //!
 //! futures-io's `poll_read` takes `&mut [u8]`, so a buffer must be initialized before a
-//! read; hyper and tokio hand out uninitialized capacity, and zeroing it before every read
-//! cost about two thirds of the instructions of an axum request (measured with callgrind).
-//! Kairos sockets read straight into uninitialized memory instead ([`ReadUninit`]); any
-//! other futures-io reader goes through [`Zeroed`], which zeroes first.
+//! read. Buffers that grow (a `BytesMut`'s spare capacity, hyper's and tokio's read
+//! buffers) are uninitialized, and zeroing them before every read is pure waste: it cost
+//! about two thirds of the instructions of an axum request on Kairos (measured with
+//! callgrind) before the adapters used this. Kairos sockets read straight into
+//! uninitialized memory ([`ReadUninit`]); any other futures-io reader goes through
+//! [`Zeroed`], which zeroes first.
 
 use futures_io::AsyncRead;
 use std::io;
@@ -27,23 +29,33 @@ pub trait ReadUninit {
     ) -> Poll<io::Result<usize>>;
 }
 
-impl ReadUninit for kairos::net::TcpStream {
+impl ReadUninit for crate::net::TcpStream {
     fn poll_read_uninit(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
     ) -> Poll<io::Result<usize>> {
-        kairos::net::TcpStream::poll_read_uninit(&self, cx, buf)
+        crate::net::TcpStream::poll_read_uninit(&self, cx, buf)
     }
 }
 
-impl ReadUninit for kairos::net::UnixStream {
+impl ReadUninit for crate::net::UnixStream {
     fn poll_read_uninit(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
     ) -> Poll<io::Result<usize>> {
-        kairos::net::UnixStream::poll_read_uninit(&self, cx, buf)
+        crate::net::UnixStream::poll_read_uninit(&self, cx, buf)
+    }
+}
+
+impl<T: ReadUninit + Unpin + ?Sized> ReadUninit for &mut T {
+    fn poll_read_uninit(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut **self.get_mut()).poll_read_uninit(cx, buf)
     }
 }
 
@@ -52,11 +64,17 @@ impl ReadUninit for kairos::net::UnixStream {
 /// # Examples
 ///
 /// ```
-/// use kairos_compat::{HyperIo, Zeroed};
+/// use kairos::io::{Cursor, ReadUninit, Zeroed};
+/// use std::mem::MaybeUninit;
 ///
-/// // An in-memory stream (futures' `Cursor`) as a hyper connection.
-/// let io = HyperIo::new(Zeroed(futures::io::Cursor::new(Vec::<u8>::new())));
-/// # drop(io);
+/// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut reader = Zeroed(Cursor::new(b"bytes".to_vec()));
+/// let mut buf = [MaybeUninit::uninit(); 8];
+/// let n = std::future::poll_fn(|cx| std::pin::Pin::new(&mut reader).poll_read_uninit(cx, &mut buf))
+///     .await
+///     .unwrap();
+/// assert_eq!(n, 5);
+/// # });
 /// ```
 #[derive(Debug)]
 pub struct Zeroed<T>(pub T);
@@ -75,6 +93,16 @@ impl<T: AsyncRead + Unpin> ReadUninit for Zeroed<T> {
         let initialized =
             unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), buf.len()) };
         Pin::new(&mut self.get_mut().0).poll_read(cx, initialized)
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Zeroed<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
     }
 }
 

@@ -10,15 +10,17 @@
 //! listener or `--listeners N`. docs/DESIGN.md, "HTTP", has the measurements behind the
 //! default.
 //!
-//! `PORT` and `HOST` in the environment work too (the flags win). The SQLite file
-//! (default `techempower.sqlite` in the current directory) is created and seeded on first
-//! start. Ctrl-C shuts down gracefully.
+//! `PORT` and `HOST` in the environment work too (the flags win). The database is the
+//! embedded SQLite file (default `techempower.sqlite` in the current directory, created and
+//! seeded on first start) unless `DATABASE_URL` names a PostgreSQL database
+//! (`postgres://benchmarkdbuser:benchmarkdbpass@127.0.0.1/hello_world`, as
+//! `scripts/postgres-setup.sh` creates it). Ctrl-C shuts down gracefully.
 
 use kairos_http::server::Server;
 use std::path::PathBuf;
 use std::time::Duration;
 use techempower::app::App;
-use techempower::db::Sqlite;
+use techempower::db::{Backend, Postgres, Sqlite};
 
 const USAGE: &str =
     "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]]";
@@ -80,12 +82,16 @@ fn main() {
         }
     };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let db = match Sqlite::open(&args.db, cores * 2) {
-        Ok(db) => db,
-        Err(err) => {
-            eprintln!("techempower: {}: {err}", args.db.display());
-            std::process::exit(1);
-        }
+    let db = match std::env::var("DATABASE_URL") {
+        // Connections are made inside each runtime (their futures run there).
+        Ok(url) => Database::Postgres(url),
+        Err(_) => match Sqlite::open(&args.db, cores * 2) {
+            Ok(db) => Database::Sqlite(db),
+            Err(err) => {
+                eprintln!("techempower: {}: {err}", args.db.display());
+                std::process::exit(1);
+            }
+        },
     };
     let mut args = args;
     if args.per_core && args.port == 0 {
@@ -134,10 +140,51 @@ fn main() {
     }
 }
 
-/// Serves until Ctrl-C; `announce` prints where to point a browser and wrk.
+/// Which database the app uses.
+#[derive(Clone)]
+enum Database {
+    Sqlite(Sqlite),
+    /// The URL; each runtime opens its own connections.
+    Postgres(String),
+}
+
+/// Connects to the database (a PostgreSQL backend per runtime), then serves until Ctrl-C;
+/// `announce` prints where to point a browser and wrk.
 async fn run(
     args: Args,
-    db: Sqlite,
+    db: Database,
+    announce: bool,
+    reuseport: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    match db {
+        Database::Sqlite(sqlite) => {
+            let name = args.db.display().to_string();
+            serve(args, sqlite, &name, announce, reuseport).await
+        }
+        Database::Postgres(url) => {
+            let postgres = Postgres::connect(&url, 2).await?;
+            let name = redact(&url);
+            serve(args, postgres, &name, announce, reuseport).await
+        }
+    }
+}
+
+/// The URL without its password, for the banner.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve<D: Backend>(
+    args: Args,
+    db: D,
+    db_name: &str,
     announce: bool,
     reuseport: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -153,10 +200,7 @@ async fn run(
         addr.to_string()
     };
     if announce {
-        println!(
-            "TechEmpower tests on Kairos, listening on {addr} (database {})",
-            args.db.display()
-        );
+        println!("TechEmpower tests on Kairos, listening on {addr} (database {db_name})");
         println!("  browser:  http://{shown}/fortunes   (also /plaintext /json /db /queries?queries=20 /updates?queries=20)");
         println!("  wrk:      wrk -t2 -c256 -d10s http://{shown}/plaintext");
         println!("Ctrl-C stops it.");

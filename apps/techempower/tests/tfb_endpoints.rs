@@ -8,29 +8,29 @@ use kairos_service::Service;
 use serde_json::Value;
 use std::net::SocketAddr;
 use techempower::app::App;
-use techempower::db::{Backend, Sqlite};
+use techempower::db::{Backend, Postgres, Sqlite};
 
-struct TestApp {
+struct TestApp<D> {
     addr: SocketAddr,
     client: Client,
-    db: Sqlite,
-    dir: std::path::PathBuf,
+    db: D,
+    /// The SQLite database's folder, removed at the end.
+    dir: Option<std::path::PathBuf>,
 }
 
-impl Drop for TestApp {
+impl<D> Drop for TestApp<D> {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
-async fn start(name: &str) -> TestApp {
-    let dir = std::env::temp_dir().join(format!("tfb-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let db = Sqlite::open(&dir.join("db.sqlite"), 2).unwrap();
-    let app = App::new(db.clone());
+/// Serves the app on `db` over loopback.
+async fn serve<D: Backend + Clone>(db: D, dir: Option<std::path::PathBuf>) -> TestApp<D> {
     let server = Server::bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
-    kairos::spawn(server.serve(app));
+    kairos::spawn(server.serve(App::new(db.clone())));
     TestApp {
         addr,
         client: Client::new(),
@@ -39,7 +39,23 @@ async fn start(name: &str) -> TestApp {
     }
 }
 
-impl TestApp {
+/// The app on a fresh embedded SQLite database.
+async fn start_sqlite(name: &str) -> TestApp<Sqlite> {
+    let dir = std::env::temp_dir().join(format!("tfb-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = Sqlite::open(&dir.join("db.sqlite"), 2).unwrap();
+    serve(db, Some(dir)).await
+}
+
+/// The app on the PostgreSQL database `DATABASE_URL` names (scripts/postgres-setup.sh).
+async fn start_postgres(_name: &str) -> TestApp<Postgres> {
+    let url = std::env::var("DATABASE_URL")
+        .expect("needs a PostgreSQL server: set DATABASE_URL (scripts/postgres-setup.sh)");
+    let db = Postgres::connect(&url, 2).await.unwrap();
+    serve(db, None).await
+}
+
+impl<D> TestApp<D> {
     async fn get(&self, path: &str) -> (Response<()>, String) {
         let request = Request::get(format!("http://{}{path}", self.addr))
             .body(Body::empty())
@@ -72,9 +88,7 @@ fn check_world(value: &Value) {
     assert_eq!(value.as_object().unwrap().len(), 2);
 }
 
-#[kairos::test]
-async fn plaintext_and_json() {
-    let app = start("plain").await;
+async fn plaintext_and_json<D>(app: TestApp<D>) {
     let (response, body) = app.get("/plaintext").await;
     check_headers(&response, &body, "text/plain");
     assert_eq!(body, "Hello, World!");
@@ -83,9 +97,7 @@ async fn plaintext_and_json() {
     assert_eq!(body, r#"{"message":"Hello, World!"}"#);
 }
 
-#[kairos::test]
-async fn db_is_one_world_object() {
-    let app = start("db").await;
+async fn db_is_one_world_object<D>(app: TestApp<D>) {
     let (response, body) = app.get("/db").await;
     check_headers(&response, &body, "application/json");
     let value: Value = serde_json::from_str(&body).unwrap();
@@ -93,9 +105,7 @@ async fn db_is_one_world_object() {
     check_world(&value);
 }
 
-#[kairos::test]
-async fn queries_are_clamped_and_default_to_one() {
-    let app = start("queries").await;
+async fn queries_are_clamped_and_default_to_one<D>(app: TestApp<D>) {
     for (query, expected) in [
         ("?queries=20", 20),
         ("?queries=1", 1),
@@ -117,9 +127,7 @@ async fn queries_are_clamped_and_default_to_one() {
     }
 }
 
-#[kairos::test]
-async fn fortunes_are_sorted_escaped_utf8_with_the_extra_one() {
-    let app = start("fortunes").await;
+async fn fortunes_are_sorted_escaped_utf8_with_the_extra_one<D>(app: TestApp<D>) {
     let (response, body) = app.get("/fortunes").await;
     check_headers(&response, &body, "text/html; charset=utf-8");
     assert!(body.starts_with("<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>"));
@@ -149,9 +157,7 @@ async fn fortunes_are_sorted_escaped_utf8_with_the_extra_one() {
     assert_eq!(rows[0].split("</td>").next().unwrap(), "11");
 }
 
-#[kairos::test]
-async fn updates_are_written_back() {
-    let app = start("updates").await;
+async fn updates_are_written_back<D: Backend>(app: TestApp<D>) {
     let (response, body) = app.get("/updates?queries=50").await;
     check_headers(&response, &body, "application/json");
     let value: Value = serde_json::from_str(&body).unwrap();
@@ -188,12 +194,60 @@ async fn updates_are_written_back() {
 }
 
 #[kairos::test]
-async fn database_is_seeded_once() {
-    let app = start("seed").await;
+async fn sqlite_database_is_seeded_once() {
+    let app = start_sqlite("seed").await;
     assert_eq!(app.db.fortunes().await.unwrap().len(), 12);
     // Opening again keeps the rows (no second seeding).
-    let again = Sqlite::open(&app.dir.join("db.sqlite"), 1).unwrap();
+    let dir = app.dir.as_ref().expect("a SQLite app has its folder");
+    let again = Sqlite::open(&dir.join("db.sqlite"), 1).unwrap();
     assert_eq!(again.fortunes().await.unwrap().len(), 12);
     let (_, body) = app.get("/nope").await;
     assert_eq!(body, "not found");
 }
+
+/// Every endpoint check, as tests on one backend.
+macro_rules! endpoint_tests {
+    ($backend:ident, $start:ident $(, #[$attr:meta])*) => {
+        mod $backend {
+            use super::*;
+
+            #[kairos::test]
+            $(#[$attr])*
+            async fn plaintext_and_json() {
+                super::plaintext_and_json($start("plain").await).await;
+            }
+
+            #[kairos::test]
+            $(#[$attr])*
+            async fn db_is_one_world_object() {
+                super::db_is_one_world_object($start("db").await).await;
+            }
+
+            #[kairos::test]
+            $(#[$attr])*
+            async fn queries_are_clamped_and_default_to_one() {
+                super::queries_are_clamped_and_default_to_one($start("queries").await).await;
+            }
+
+            #[kairos::test]
+            $(#[$attr])*
+            async fn fortunes_are_sorted_escaped_utf8_with_the_extra_one() {
+                super::fortunes_are_sorted_escaped_utf8_with_the_extra_one($start("fortunes").await)
+                    .await;
+            }
+
+            #[kairos::test]
+            $(#[$attr])*
+            async fn updates_are_written_back() {
+                super::updates_are_written_back($start("updates").await).await;
+            }
+        }
+    };
+}
+
+endpoint_tests!(sqlite, start_sqlite);
+endpoint_tests!(
+    postgres,
+    start_postgres,
+    #[ignore = "needs a PostgreSQL server: set DATABASE_URL (scripts/postgres-setup.sh); .ci/run runs it"]
+);

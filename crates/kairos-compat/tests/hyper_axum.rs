@@ -131,3 +131,40 @@ async fn many_concurrent_requests_over_http2() {
         request.await.unwrap();
     }
 }
+
+/// The same axum routes, called with Kairos's own HTTP client (a `kairos_service::Service`).
+#[kairos::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_called_with_the_kairos_client() {
+    use kairos_service::Service;
+    let addr = serve(TowerToHyperService::new(router()), false).await;
+    let client = kairos_http::client::Client::new();
+
+    let request = http::Request::get(format!("http://{addr}/users/5"))
+        .body(kairos_http::Body::empty())
+        .unwrap();
+    let response = client.call(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect(1 << 16).await.unwrap();
+    assert_eq!(&body[..], b"user 5, doubled 10");
+
+    let order = serde_json::to_vec(&Order {
+        item: "coffee".into(),
+        quantity: 1,
+    })
+    .unwrap();
+    let request = http::Request::post(format!("http://{addr}/orders"))
+        .header("content-type", "application/json")
+        .body(kairos_http::Body::from(order))
+        .unwrap();
+    let response = client.call(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect(1 << 16).await.unwrap();
+    let reply: Order = serde_json::from_slice(&body).unwrap();
+    assert_eq!(reply.item, "COFFEE");
+    assert_eq!(reply.quantity, 2);
+
+    let request = http::Request::get(format!("http://{addr}/missing"))
+        .body(kairos_http::Body::empty())
+        .unwrap();
+    assert_eq!(client.call(request).await.unwrap().status(), 404);
+}

@@ -1,8 +1,11 @@
-//! The database seam: the app talks to a [`Backend`]; SQLite (embedded, created and
-//! seeded on first start) is the one here, PostgreSQL comes with the compatibility layer.
+//! The database seam: the app talks to a [`Backend`]. Two backends: SQLite (embedded,
+//! created and seeded on first start, the default) and PostgreSQL (chosen by
+//! `DATABASE_URL`, over tokio-postgres on Kairos sockets).
 
+mod postgres;
 mod sqlite;
 
+pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
 
 use serde::Serialize;

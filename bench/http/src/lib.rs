@@ -28,7 +28,7 @@ thread_local! {
 /// Reads the fortunes on this thread's connection, adds the request-time one, sorts by
 /// message and renders the page with HTML escaping.
 pub fn fortunes_page() -> String {
-    let mut rows: Vec<(i64, String)> = DB.with(|db| {
+    let rows: Vec<(i64, String)> = DB.with(|db| {
         let mut db = db.borrow_mut();
         let conn = db.get_or_insert_with(|| {
             let path = std::env::var("TFB_DB").unwrap_or_else(|_| "techempower.sqlite".into());
@@ -43,6 +43,12 @@ pub fn fortunes_page() -> String {
             .map(|row| row.expect("row"))
             .collect()
     });
+    render_fortunes(rows)
+}
+
+/// Adds the request-time fortune, sorts by message and renders the page with HTML
+/// escaping (the TechEmpower fortunes rules).
+pub fn render_fortunes(mut rows: Vec<(i64, String)>) -> String {
     rows.push((0, "Additional fortune added at request time.".into()));
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     let mut page = String::with_capacity(1200);

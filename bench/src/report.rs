@@ -22,11 +22,22 @@ pub struct Row {
     pub flavor: Flavor,
     /// The unit of the numbers.
     pub unit: &'static str,
+    /// Whether larger numbers are better (throughput) rather than worse (time, size).
+    pub higher_is_better: bool,
     /// Kairos first, then the peers that have this flavor.
     pub entries: Vec<Entry>,
 }
 
 impl Row {
+    /// Whether Kairos's `ratio` to a peer means Kairos did at least as well.
+    pub fn kairos_at_least_as_good(&self, ratio: f64) -> bool {
+        if self.higher_is_better {
+            ratio >= 1.0
+        } else {
+            ratio <= 1.0
+        }
+    }
+
     /// Kairos median / peer median, for each peer.
     pub fn ratios(&self) -> Vec<(&'static str, f64)> {
         let kairos = self.entries[0].stats.median;
@@ -55,6 +66,8 @@ pub struct Context {
     pub machine: String,
     /// Repeats per row.
     pub repeats: usize,
+    /// How long the whole run took.
+    pub wall_seconds: f64,
 }
 
 /// The markdown document.
@@ -72,6 +85,7 @@ pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &st
     );
     let _ = writeln!(out, "- Command: `{}`", context.command);
     let _ = writeln!(out, "- Date: {}", context.date);
+    let _ = writeln!(out, "- Wall time of the run: {:.0} s", context.wall_seconds);
     let _ = writeln!(out, "- Machine: {}\n", context.machine);
     let _ = writeln!(out, "![Kairos / peer ratios]({chart_file})\n");
     for flavor in [Flavor::CurrentThread, Flavor::MultiThread] {
@@ -137,15 +151,14 @@ fn number(value: f64) -> String {
 
 /// A horizontal bar chart of kairos/`peer` ratios, one bar per row, with the 1.0 line.
 pub fn svg_chart(rows: &[Row], peer: &str) -> String {
-    let bars: Vec<(String, f64)> = rows
+    let bars: Vec<(String, f64, bool)> = rows
         .iter()
         .filter_map(|row| {
-            let short = match row.flavor {
-                Flavor::CurrentThread => "ct",
-                Flavor::MultiThread => "mt",
-            };
-            row.ratio_to(peer)
-                .map(|ratio| (format!("{} [{short}]", row.name), ratio))
+            row.ratio_to(peer).map(|ratio| {
+                let better = row.kairos_at_least_as_good(ratio);
+                let label = format!("{} [{}]", row.name, row.flavor.tag());
+                (label, ratio, better)
+            })
         })
         .collect();
     let label_width = 330.0;
@@ -153,7 +166,10 @@ pub fn svg_chart(rows: &[Row], peer: &str) -> String {
     let bar_height = 18.0;
     let top = 40.0;
     let height = top + bars.len() as f64 * (bar_height + 6.0) + 30.0;
-    let max_ratio = bars.iter().map(|(_, ratio)| *ratio).fold(1.5_f64, f64::max);
+    let max_ratio = bars
+        .iter()
+        .map(|(_, ratio, _)| *ratio)
+        .fold(1.5_f64, f64::max);
     let scale = plot_width / max_ratio;
     let mut svg = String::new();
     let _ = writeln!(
@@ -163,11 +179,11 @@ pub fn svg_chart(rows: &[Row], peer: &str) -> String {
     );
     let _ = writeln!(
         svg,
-        r#"<rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14">kairos / {peer} (median time or size; below 1.0 is better)</text>"#
+        r#"<rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14">kairos / {peer}, medians (green: kairos as good or better; throughput rows are better above 1.0)</text>"#
     );
-    for (i, (label, ratio)) in bars.iter().enumerate() {
+    for (i, (label, ratio, better)) in bars.iter().enumerate() {
         let y = top + i as f64 * (bar_height + 6.0);
-        let color = if *ratio <= 1.0 { "#2a9d8f" } else { "#e76f51" };
+        let color = if *better { "#2a9d8f" } else { "#e76f51" };
         let _ = writeln!(
             svg,
             r#"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{label_width}" y="{y}" width="{}" height="{bar_height}" fill="{color}"/><text x="{}" y="{}">{ratio:.2}</text>"#,

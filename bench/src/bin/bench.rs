@@ -6,21 +6,30 @@
 //! cargo run -p kairos-bench --release --bin bench -- --quick # a few minutes
 //! cargo run -p kairos-bench --release --bin bench -- --filter spawn --no-write
 //! ```
+//!
+//! Each finished row is also appended to a log file (`target/bench.log` unless `--log`
+//! says otherwise) as soon as it is measured, for watching a long run.
 
 use kairos_bench::cases::{self, Case};
 use kairos_bench::measure::{self, Stats};
 use kairos_bench::report::{self, Entry, Row};
 use kairos_bench::runtimes::{AsyncStd, Kairos, Smol, Tokio};
 use kairos_bench::{Flavor, Runtime};
+use std::io::Write;
 use std::path::PathBuf;
 
 struct Options {
     quick: bool,
     repeats: usize,
     filter: Option<String>,
+    flavors: Vec<Flavor>,
     write: bool,
     out_dir: PathBuf,
+    log: PathBuf,
 }
+
+/// The peers, in column order.
+const PEERS: [&str; 3] = [Tokio::NAME, Smol::NAME, AsyncStd::NAME];
 
 fn main() {
     if let Ok(spec) = std::env::var(cases::MEMORY_TASKS_ENV) {
@@ -28,80 +37,90 @@ fn main() {
         return;
     }
     let options = parse_options();
-    let peers = [Tokio::NAME, Smol::NAME, AsyncStd::NAME];
+    let started = std::time::Instant::now();
+    let mut log = std::fs::File::create(&options.log).expect("create the log file");
     let mut rows = Vec::new();
-    for flavor in [Flavor::CurrentThread, Flavor::MultiThread] {
+    for &flavor in &options.flavors {
+        let cases: Vec<Case> = Case::all(options.quick)
+            .into_iter()
+            .filter(|case| match &options.filter {
+                Some(filter) => case.name().contains(filter.as_str()),
+                None => true,
+            })
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
         let kairos = Kairos::build(flavor);
         let tokio = Tokio::build(flavor);
         let smol = Smol::build(flavor);
         let async_std = AsyncStd::build(flavor);
-        for case in Case::all(options.quick) {
-            if let Some(filter) = &options.filter {
-                if !case.name().contains(filter.as_str()) {
-                    continue;
-                }
-            }
+        for case in cases {
             let repeats = if case.is_out_of_process() {
                 options.repeats.min(3)
             } else {
                 options.repeats
             };
-            let mut names = vec![Kairos::NAME];
-            let mut runs: Vec<Box<dyn FnMut() -> f64 + '_>> =
-                vec![runner(kairos.as_ref(), case, flavor)];
-            for (name, run) in [
-                (
-                    Tokio::NAME,
-                    tokio.as_ref().map(|rt| runner(Some(rt), case, flavor)),
-                ),
-                (
-                    Smol::NAME,
-                    smol.as_ref().map(|rt| runner(Some(rt), case, flavor)),
-                ),
-                (
-                    AsyncStd::NAME,
-                    async_std.as_ref().map(|rt| runner(Some(rt), case, flavor)),
-                ),
-            ] {
-                if let Some(run) = run {
-                    names.push(name);
-                    runs.push(run);
-                }
-            }
-            let mut refs: Vec<&mut dyn FnMut() -> f64> =
+            let mut names = Vec::new();
+            let mut runs: Vec<Box<dyn FnMut() -> Vec<f64> + '_>> = Vec::new();
+            add_runner(&mut names, &mut runs, kairos.as_ref(), case, flavor);
+            add_runner(&mut names, &mut runs, tokio.as_ref(), case, flavor);
+            add_runner(&mut names, &mut runs, smol.as_ref(), case, flavor);
+            add_runner(&mut names, &mut runs, async_std.as_ref(), case, flavor);
+            let mut refs: Vec<&mut dyn FnMut() -> Vec<f64>> =
                 runs.iter_mut().map(|run| &mut **run as _).collect();
             let stats = measure::alternate(repeats, &mut refs);
-            let row = Row {
-                name: case.name(),
-                flavor,
-                unit: case.unit(),
-                entries: names
-                    .iter()
-                    .zip(stats)
-                    .map(|(runtime, stats)| Entry { runtime, stats })
-                    .collect(),
-            };
-            print_row(&row);
-            rows.push(row);
+            for (index, metric) in case.metrics().into_iter().enumerate() {
+                let name = match metric.label {
+                    "" => case.name(),
+                    label => format!("{}: {label}", case.name()),
+                };
+                let row = Row {
+                    name,
+                    flavor,
+                    unit: metric.unit,
+                    higher_is_better: metric.higher_is_better,
+                    entries: names
+                        .iter()
+                        .zip(&stats)
+                        .map(|(runtime, stats)| Entry {
+                            runtime,
+                            stats: stats[index],
+                        })
+                        .collect(),
+                };
+                let line = row_line(&row);
+                println!("{line}");
+                let _ = writeln!(log, "{line}");
+                let _ = log.flush();
+                rows.push(row);
+            }
         }
     }
+    let wall = started.elapsed();
+    let _ = writeln!(log, "wall time {:.0} s", wall.as_secs_f64());
+    println!("wall time {:.0} s", wall.as_secs_f64());
     if options.write {
-        write_report(&rows, &peers, &options);
+        write_report(&rows, &options, wall);
     }
 }
 
-/// A closure that runs `case` once on `rt` and returns its figure.
-fn runner<'a, R: Runtime>(
+/// Adds a closure that runs `case` once on `rt` (if this runtime has the flavor).
+fn add_runner<'a, R: Runtime>(
+    names: &mut Vec<&'static str>,
+    runs: &mut Vec<Box<dyn FnMut() -> Vec<f64> + 'a>>,
     rt: Option<&'a R>,
     case: Case,
     flavor: Flavor,
-) -> Box<dyn FnMut() -> f64 + 'a> {
-    let rt = rt.expect("Kairos has every flavor");
-    Box::new(move || case.run(rt, flavor))
+) {
+    if let Some(rt) = rt {
+        names.push(R::NAME);
+        runs.push(Box::new(move || case.run(rt, flavor)));
+    }
 }
 
-fn print_row(row: &Row) {
-    let mut line = format!("{:<42} {:<16}", row.name, row.flavor.label());
+fn row_line(row: &Row) -> String {
+    let mut line = format!("{:<52} {:<3}", row.name, row.flavor.tag());
     for entry in &row.entries {
         let Stats { median, .. } = entry.stats;
         line.push_str(&format!(" {}={median:.3}{}", entry.runtime, row.unit));
@@ -109,10 +128,10 @@ fn print_row(row: &Row) {
     for (peer, ratio) in row.ratios() {
         line.push_str(&format!("  k/{peer}={ratio:.2}"));
     }
-    println!("{line}");
+    line
 }
 
-fn write_report(rows: &[Row], peers: &[&str], options: &Options) {
+fn write_report(rows: &[Row], options: &Options, wall: std::time::Duration) {
     let command = format!(
         "cargo run -p kairos-bench --release --bin bench{}",
         if options.quick { " -- --quick" } else { "" }
@@ -127,17 +146,18 @@ fn write_report(rows: &[Row], peers: &[&str], options: &Options) {
             shell("uname -sr")
         ),
         repeats: options.repeats,
+        wall_seconds: wall.as_secs_f64(),
     };
     let chart = "benchmarks.svg";
     std::fs::create_dir_all(&options.out_dir).expect("create the report folder");
     std::fs::write(
         options.out_dir.join("BENCHMARKS.md"),
-        report::markdown(rows, peers, &context, chart),
+        report::markdown(rows, &PEERS, &context, chart),
     )
     .expect("write BENCHMARKS.md");
     std::fs::write(
         options.out_dir.join(chart),
-        report::svg_chart(rows, "tokio"),
+        report::svg_chart(rows, Tokio::NAME),
     )
     .expect("write the chart");
     println!("wrote {}", options.out_dir.join("BENCHMARKS.md").display());
@@ -152,12 +172,15 @@ fn shell(command: &str) -> String {
 }
 
 fn parse_options() -> Options {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut options = Options {
         quick: false,
         repeats: 7,
         filter: None,
+        flavors: vec![Flavor::CurrentThread, Flavor::MultiThread],
         write: true,
-        out_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs"),
+        out_dir: root.join("docs"),
+        log: root.join("target/bench.log"),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -174,12 +197,17 @@ fn parse_options() -> Options {
                     .expect("--repeats takes a positive number")
             }
             "--filter" => options.filter = Some(args.next().expect("--filter takes a substring")),
+            "--flavor" => {
+                let flavor = args.next().and_then(|tag| Flavor::from_tag(&tag));
+                options.flavors = vec![flavor.expect("--flavor takes ct or mt")];
+            }
             "--no-write" => options.write = false,
             "--out" => options.out_dir = PathBuf::from(args.next().expect("--out takes a folder")),
+            "--log" => options.log = PathBuf::from(args.next().expect("--log takes a file")),
             other => {
                 eprintln!(
                     "unknown option {other}; options: --quick, --repeats N, --filter TEXT, \
-                     --no-write, --out DIR"
+                     --flavor ct|mt, --no-write, --out DIR, --log FILE"
                 );
                 std::process::exit(2);
             }
@@ -193,14 +221,10 @@ fn memory_child(spec: &str) {
     let mut parts = spec.split(':');
     let (runtime, flavor, tasks) = (
         parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
+        parts.next().and_then(Flavor::from_tag),
         parts.next().and_then(|n| n.parse().ok()).unwrap_or(0),
     );
-    let flavor = if flavor == "ct" {
-        Flavor::CurrentThread
-    } else {
-        Flavor::MultiThread
-    };
+    let flavor = flavor.expect("memory child flavor");
     fn measure<R: Runtime>(flavor: Flavor, tasks: usize) -> f64 {
         let rt = R::build(flavor).expect("flavor available");
         let bytes = cases::idle_task_bytes(&rt, tasks);

@@ -13,12 +13,11 @@ pub const MEMORY_TASKS_ENV: &str = "KAIROS_BENCH_MEMORY_CHILD";
 /// Runs the measurement in a child process (this same binary) and returns its result.
 pub fn idle_task_bytes_in_child<R: Runtime>(flavor: Flavor, tasks: usize) -> f64 {
     let exe = std::env::current_exe().expect("the benchmark binary's path");
-    let flavor = match flavor {
-        Flavor::CurrentThread => "ct",
-        Flavor::MultiThread => "mt",
-    };
     let output = Command::new(exe)
-        .env(MEMORY_TASKS_ENV, format!("{}:{flavor}:{tasks}", R::NAME))
+        .env(
+            MEMORY_TASKS_ENV,
+            format!("{}:{}:{tasks}", R::NAME, flavor.tag()),
+        )
         .output()
         .expect("run the memory child");
     assert!(

@@ -95,6 +95,39 @@ fn a_ping_pong_does_not_starve_tasks_spawned_from_outside() {
 }
 
 #[test]
+fn tasks_injected_behind_a_ping_pong_wait_for_the_queue_not_an_interval_each() {
+    // A current-thread runtime whose local queue never empties (a pair waking each other)
+    // takes injected tasks in batches: 310 of them run within a few checks of the
+    // injection queue, not one per `global_queue_interval` ticks (which would take about
+    // 310 x 31 / 2 round trips of the pair).
+    const INJECTED: usize = 310;
+    let rt = support::current_thread();
+    let trips = Arc::new(AtomicUsize::new(0));
+    {
+        let trips = trips.clone();
+        rt.block_on(async move { spawn_ping_pong(&trips) });
+    }
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..INJECTED {
+        let ran = ran.clone();
+        drop(rt.spawn(async move { ran.fetch_add(1, Ordering::SeqCst) }));
+    }
+    let before = trips.load(Ordering::SeqCst);
+    rt.block_on(poll_fn(|cx| {
+        if ran.load(Ordering::SeqCst) == INJECTED {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }));
+    let during = trips.load(Ordering::SeqCst) - before;
+    assert!(
+        during < INJECTED,
+        "{during} round trips before the injected tasks ran"
+    );
+}
+
+#[test]
 fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
     let rt = support::multi_thread(1);
     let turns = Arc::new(AtomicUsize::new(0));

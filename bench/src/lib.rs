@@ -7,6 +7,7 @@
 //! - [`measure`]: repeats, alternation, statistics.
 //! - [`report`]: the markdown table and the chart.
 
+pub mod callgrind;
 pub mod cases;
 pub mod latch;
 pub mod measure;

@@ -71,7 +71,13 @@ pub struct Context {
 }
 
 /// The markdown document.
-pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &str) -> String {
+pub fn markdown(
+    rows: &[Row],
+    counts: &[Row],
+    peers: &[&str],
+    context: &Context,
+    chart_file: &str,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
@@ -88,12 +94,31 @@ pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &st
     let _ = writeln!(out, "- Wall time of the run: {:.0} s", context.wall_seconds);
     let _ = writeln!(out, "- Machine: {}\n", context.machine);
     let _ = writeln!(out, "![Kairos / peer ratios]({chart_file})\n");
+    tables(&mut out, rows, peers, "");
+    if !counts.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Instructions (callgrind)\n\nThe same workloads counted in instructions (millions) \
+             under `valgrind --tool=callgrind`: one warm-up run, then the counters are zeroed and \
+             one run is counted, on every thread of the process. Counts do not drift with the \
+             machine's load; the multi-thread ones include idle workers' searching and parking \
+             under valgrind's one-thread-at-a-time execution. Rows that compute for a fixed time \
+             or measure memory are left out.\n"
+        );
+        tables(&mut out, counts, peers, "### ");
+    }
+    out
+}
+
+/// One table per flavor: the workloads, each runtime's figures, and the ratios.
+fn tables(out: &mut String, rows: &[Row], peers: &[&str], heading: &str) {
+    let heading = if heading.is_empty() { "## " } else { heading };
     for flavor in [Flavor::CurrentThread, Flavor::MultiThread] {
         let flavor_rows: Vec<&Row> = rows.iter().filter(|row| row.flavor == flavor).collect();
         if flavor_rows.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "## {}\n", flavor.label());
+        let _ = writeln!(out, "{heading}{}\n", flavor.label());
         let _ = write!(out, "| workload | unit | kairos |");
         for peer in peers {
             let _ = write!(out, " {peer} |");
@@ -131,12 +156,15 @@ pub fn markdown(rows: &[Row], peers: &[&str], context: &Context, chart_file: &st
         }
         let _ = writeln!(out);
     }
-    out
 }
 
 fn cell(entry: &Entry) -> String {
     let Stats { min, median, max } = entry.stats;
-    format!("{} ({}–{})", number(median), number(min), number(max))
+    if min == max {
+        number(median)
+    } else {
+        format!("{} ({}–{})", number(median), number(min), number(max))
+    }
 }
 
 fn number(value: f64) -> String {

@@ -7,9 +7,14 @@
 //! cargo run -p kairos-bench --release --bin bench -- --filter spawn --no-write
 //! ```
 //!
+//! Instruction counts under callgrind (a second view, see `callgrind.rs`) are taken in the
+//! full run when valgrind is installed; `--callgrind` adds them to a quick run,
+//! `--no-callgrind` leaves them out and `--callgrind-only` takes nothing else.
+//!
 //! Each finished row is also appended to a log file (`target/bench.log` unless `--log`
 //! says otherwise) as soon as it is measured, for watching a long run.
 
+use kairos_bench::callgrind;
 use kairos_bench::cases::{self, Case};
 use kairos_bench::measure::{self, Stats};
 use kairos_bench::report::{self, Entry, Row};
@@ -26,6 +31,33 @@ struct Options {
     write: bool,
     out_dir: PathBuf,
     log: PathBuf,
+    callgrind: bool,
+    callgrind_only: bool,
+}
+
+/// Calls `$body` with `$R` bound to the runtime type named `$name` (a `&str`).
+macro_rules! with_runtime {
+    ($name:expr, $R:ident => $body:expr) => {
+        match $name {
+            "kairos" => {
+                type $R = Kairos;
+                $body
+            }
+            "tokio" => {
+                type $R = Tokio;
+                $body
+            }
+            "smol" => {
+                type $R = Smol;
+                $body
+            }
+            "async-std" => {
+                type $R = AsyncStd;
+                $body
+            }
+            other => panic!("unknown runtime {other}"),
+        }
+    };
 }
 
 /// The peers, in column order.
@@ -36,18 +68,19 @@ fn main() {
         memory_child(&spec);
         return;
     }
+    if let Ok(spec) = std::env::var(callgrind::CALLGRIND_CHILD_ENV) {
+        callgrind_child(&spec);
+        return;
+    }
     let options = parse_options();
     let started = std::time::Instant::now();
     let mut log = std::fs::File::create(&options.log).expect("create the log file");
     let mut rows = Vec::new();
     for &flavor in &options.flavors {
-        let cases: Vec<Case> = Case::all(options.quick)
-            .into_iter()
-            .filter(|case| match &options.filter {
-                Some(filter) => case.name().contains(filter.as_str()),
-                None => true,
-            })
-            .collect();
+        if options.callgrind_only {
+            break;
+        }
+        let cases = selected_cases(&options);
         if cases.is_empty() {
             continue;
         }
@@ -97,12 +130,100 @@ fn main() {
             }
         }
     }
+    let counts = if options.callgrind {
+        instruction_rows(&options, &mut log)
+    } else {
+        Vec::new()
+    };
     let wall = started.elapsed();
     let _ = writeln!(log, "wall time {:.0} s", wall.as_secs_f64());
     println!("wall time {:.0} s", wall.as_secs_f64());
     if options.write {
-        write_report(&rows, &options, wall);
+        write_report(&rows, &counts, &options, wall);
     }
+}
+
+/// The workloads the options select, in report order.
+fn selected_cases(options: &Options) -> Vec<Case> {
+    Case::all(options.quick)
+        .into_iter()
+        .filter(|case| match &options.filter {
+            Some(filter) => case.name().contains(filter.as_str()),
+            None => true,
+        })
+        .collect()
+}
+
+/// Instruction counts of every selected workload on every runtime, two valgrind children
+/// at a time (valgrind runs one thread at a time, so two use the two cores).
+fn instruction_rows(options: &Options, log: &mut std::fs::File) -> Vec<Row> {
+    if !callgrind::valgrind_available() {
+        eprintln!("valgrind not found: no instruction counts");
+        return Vec::new();
+    }
+    let scratch = std::env::temp_dir().join(format!("kairos-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("create the callgrind scratch folder");
+    let mut rows = Vec::new();
+    for &flavor in &options.flavors {
+        for case in selected_cases(options) {
+            if !case.counts_instructions() {
+                continue;
+            }
+            let runtimes: Vec<&'static str> = [Kairos::NAME]
+                .into_iter()
+                .chain(PEERS)
+                .filter(|name| *name != AsyncStd::NAME || flavor == Flavor::MultiThread)
+                .collect();
+            let counts: Vec<Option<u64>> = std::thread::scope(|scope| {
+                let scratch = &scratch;
+                let mut counts = Vec::new();
+                for pair in runtimes.chunks(2) {
+                    let children: Vec<_> = pair
+                        .iter()
+                        .map(|name| {
+                            scope.spawn(move || {
+                                with_runtime!(*name, R => callgrind::instructions::<R>(case, flavor, scratch))
+                            })
+                        })
+                        .collect();
+                    counts.extend(
+                        children
+                            .into_iter()
+                            .map(|child| child.join().ok().flatten()),
+                    );
+                }
+                counts
+            });
+            let entries: Vec<Entry> = runtimes
+                .iter()
+                .zip(counts)
+                .filter_map(|(runtime, count)| {
+                    let millions = count? as f64 / 1e6;
+                    Some(Entry {
+                        runtime,
+                        stats: Stats::of(&[millions]),
+                    })
+                })
+                .collect();
+            if entries.first().map(|entry| entry.runtime) != Some(Kairos::NAME) {
+                continue;
+            }
+            let row = Row {
+                name: case.name(),
+                flavor,
+                unit: "M instr",
+                higher_is_better: false,
+                entries,
+            };
+            let line = row_line(&row);
+            println!("{line}");
+            let _ = writeln!(log, "{line}");
+            let _ = log.flush();
+            rows.push(row);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    rows
 }
 
 /// Adds a closure that runs `case` once on `rt` (if this runtime has the flavor).
@@ -131,7 +252,7 @@ fn row_line(row: &Row) -> String {
     line
 }
 
-fn write_report(rows: &[Row], options: &Options, wall: std::time::Duration) {
+fn write_report(rows: &[Row], counts: &[Row], options: &Options, wall: std::time::Duration) {
     let command = format!(
         "cargo run -p kairos-bench --release --bin bench{}",
         if options.quick { " -- --quick" } else { "" }
@@ -152,7 +273,7 @@ fn write_report(rows: &[Row], options: &Options, wall: std::time::Duration) {
     std::fs::create_dir_all(&options.out_dir).expect("create the report folder");
     std::fs::write(
         options.out_dir.join("BENCHMARKS.md"),
-        report::markdown(rows, &PEERS, &context, chart),
+        report::markdown(rows, counts, &PEERS, &context, chart),
     )
     .expect("write BENCHMARKS.md");
     std::fs::write(
@@ -181,6 +302,8 @@ fn parse_options() -> Options {
         write: true,
         out_dir: root.join("docs"),
         log: root.join("target/bench.log"),
+        callgrind: true,
+        callgrind_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -188,7 +311,9 @@ fn parse_options() -> Options {
             "--quick" => {
                 options.quick = true;
                 options.repeats = 5;
+                options.callgrind = false;
             }
+            "--callgrind" => options.callgrind = true,
             "--repeats" => {
                 options.repeats = args
                     .next()
@@ -202,17 +327,21 @@ fn parse_options() -> Options {
                 options.flavors = vec![flavor.expect("--flavor takes ct or mt")];
             }
             "--no-write" => options.write = false,
+            "--no-callgrind" => options.callgrind = false,
+            "--callgrind-only" => options.callgrind_only = true,
             "--out" => options.out_dir = PathBuf::from(args.next().expect("--out takes a folder")),
             "--log" => options.log = PathBuf::from(args.next().expect("--log takes a file")),
             other => {
                 eprintln!(
                     "unknown option {other}; options: --quick, --repeats N, --filter TEXT, \
-                     --flavor ct|mt, --no-write, --out DIR, --log FILE"
+                     --flavor ct|mt, --callgrind, --no-callgrind, --callgrind-only, --no-write, --out DIR, \
+                     --log FILE"
                 );
                 std::process::exit(2);
             }
         }
     }
+    options.callgrind |= options.callgrind_only;
     options
 }
 
@@ -225,18 +354,29 @@ fn memory_child(spec: &str) {
         parts.next().and_then(|n| n.parse().ok()).unwrap_or(0),
     );
     let flavor = flavor.expect("memory child flavor");
-    fn measure<R: Runtime>(flavor: Flavor, tasks: usize) -> f64 {
+    fn measure<R: Runtime>(flavor: Flavor, tasks: usize) {
         let rt = R::build(flavor).expect("flavor available");
         let bytes = cases::idle_task_bytes(&rt, tasks);
         // Exit without tearing down a million tasks.
         println!("{bytes:.1}");
         std::process::exit(0);
     }
-    match runtime {
-        "kairos" => measure::<Kairos>(flavor, tasks),
-        "tokio" => measure::<Tokio>(flavor, tasks),
-        "smol" => measure::<Smol>(flavor, tasks),
-        "async-std" => measure::<AsyncStd>(flavor, tasks),
-        other => panic!("unknown runtime {other}"),
-    };
+    with_runtime!(runtime, R => measure::<R>(flavor, tasks));
+}
+
+/// The child side of the instruction counts: `RUNTIME:FLAVOR:CASE NAME`.
+fn callgrind_child(spec: &str) {
+    let mut parts = spec.splitn(3, ':');
+    let (runtime, flavor, case) = (
+        parts.next().unwrap_or_default(),
+        parts.next().and_then(Flavor::from_tag),
+        parts.next().and_then(Case::named),
+    );
+    let (flavor, case) = (
+        flavor.expect("callgrind child flavor"),
+        case.expect("callgrind child case"),
+    );
+    with_runtime!(runtime, R => callgrind::measure_in_child::<R>(case, flavor));
+    // Exit without tearing down (its instructions are not counted anyway).
+    std::process::exit(0);
 }

@@ -126,6 +126,20 @@ impl Case {
         matches!(self, Case::IdleTaskMemory(_))
     }
 
+    /// Whether instruction counts mean something for this workload: not for one that
+    /// computes for a fixed time or measures memory.
+    pub fn counts_instructions(&self) -> bool {
+        !matches!(self, Case::InjectUnderLoad | Case::IdleTaskMemory(_))
+    }
+
+    /// The workload of this name (from the full or the quick list).
+    pub fn named(name: &str) -> Option<Case> {
+        Case::all(false)
+            .into_iter()
+            .chain(Case::all(true))
+            .find(|case| case.name() == name)
+    }
+
     /// Runs the workload once on `rt`.
     pub fn run<R: Runtime>(&self, rt: &R, flavor: Flavor) -> Vec<f64> {
         let time = match *self {

@@ -16,10 +16,11 @@ pub(crate) enum Flavor {
 pub(crate) struct Config {
     pub(crate) flavor: Flavor,
     pub(crate) worker_threads: Option<usize>,
+    pub(crate) start_paused: Option<bool>,
     pub(crate) crate_path: Path,
 }
 
-const ARGUMENTS: &str = "`flavor`, `worker_threads`, `crate`";
+const ARGUMENTS: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`";
 
 impl Config {
     /// Parses `args`, starting from `default_flavor`.
@@ -30,6 +31,7 @@ impl Config {
         let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(args)?;
         let mut flavor: Option<(Flavor, Span)> = None;
         let mut worker_threads: Option<(usize, Span)> = None;
+        let mut start_paused: Option<(bool, Span)> = None;
         let mut crate_path: Option<Path> = None;
         for pair in pairs {
             let name = pair
@@ -65,6 +67,10 @@ impl Config {
                     }
                     worker_threads = Some((value, span));
                 }
+                "start_paused" => {
+                    check_unset(start_paused.is_some(), &pair)?;
+                    start_paused = Some((bool_value(&pair.value, "start_paused")?, span));
+                }
                 "crate" => {
                     check_unset(crate_path.is_some(), &pair)?;
                     let value = string_value(&pair.value, "crate")?;
@@ -91,9 +97,17 @@ impl Config {
                  `current_thread` runtime runs everything on one thread",
             ));
         }
+        if let (Flavor::MultiThread, Some((_, span))) = (flavor_value, start_paused) {
+            return Err(syn::Error::new(
+                span,
+                "`start_paused` needs the `current_thread` flavor: a paused clock cannot be \
+                 shared by the workers of a `multi_thread` runtime",
+            ));
+        }
         Ok(Config {
             flavor: flavor_value,
             worker_threads: worker_threads.map(|(n, _)| n),
+            start_paused: start_paused.map(|(paused, _)| paused),
             crate_path: crate_path.unwrap_or_else(|| syn::parse_quote!(::kairos)),
         })
     }
@@ -104,6 +118,7 @@ impl Config {
         Config {
             flavor: default_flavor,
             worker_threads: None,
+            start_paused: None,
             crate_path: syn::parse_quote!(::kairos),
         }
     }
@@ -142,6 +157,18 @@ fn int_value(expr: &Expr, name: &str) -> Result<usize, syn::Error> {
         _ => Err(syn::Error::new_spanned(
             expr,
             format!("`{name}` takes an integer, as in `{name} = 4`"),
+        )),
+    }
+}
+
+fn bool_value(expr: &Expr, name: &str) -> Result<bool, syn::Error> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(b.value),
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            format!("`{name}` takes a boolean, as in `{name} = true`"),
         )),
     }
 }

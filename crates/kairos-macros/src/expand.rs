@@ -133,6 +133,9 @@ fn generate(mut function: ItemFn, config: &Config, kind: Kind) -> TokenStream {
     let worker_threads = config
         .worker_threads
         .map(|n| quote_spanned! {span=> .worker_threads(#n) });
+    let start_paused = config
+        .start_paused
+        .map(|paused| quote_spanned! {span=> .start_paused(#paused) });
     let body = &function.block;
     let new_body: syn::Block = syn::parse_quote_spanned! {span=>
         {
@@ -145,6 +148,7 @@ fn generate(mut function: ItemFn, config: &Config, kind: Kind) -> TokenStream {
             {
                 return #builder
                     #worker_threads
+                    #start_paused
                     .enable_all()
                     .build()
                     .expect("failed to build the Kairos runtime")

@@ -14,6 +14,8 @@ use proc_macro::TokenStream;
 /// By default the runtime is multi-threaded with one worker per core. Arguments:
 /// - `flavor = "current_thread"` or `flavor = "multi_thread"`;
 /// - `worker_threads = N` (multi-thread only, `N >= 1`);
+/// - `start_paused = true` (current-thread only): the runtime's clock starts paused, and
+///   jumps to the next timer whenever every task is idle (see `kairos::time::pause`);
 /// - `crate = "path"` when Kairos is imported under another name.
 ///
 /// ```

@@ -14,6 +14,9 @@
 //!   [`broadcast`](sync::broadcast), [`watch`](sync::watch)), [`Mutex`](sync::Mutex),
 //!   [`RwLock`](sync::RwLock), [`Semaphore`](sync::Semaphore), [`Notify`](sync::Notify) and
 //!   more, usable under any executor.
+//! - [`net`]: TCP, UDP and Unix sockets; [`io`]: the futures-io traits and utilities;
+//!   [`time`]: sleeps, timeouts, intervals and a pausable test clock; [`signal`]: Ctrl-C
+//!   and Unix signals; [`fs`]: files on the blocking pool.
 //! - [`main`] and [`test`]: attribute macros that set up a runtime around an `async fn`.
 //!
 //! # Examples
@@ -28,10 +31,15 @@
 
 #![warn(missing_docs)]
 
+pub mod fs;
+pub mod io;
 pub(crate) mod loom;
+pub mod net;
 pub mod runtime;
+pub mod signal;
 pub mod sync;
 pub mod task;
+pub mod time;
 
 pub use crate::task::spawn;
 

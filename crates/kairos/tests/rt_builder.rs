@@ -290,3 +290,57 @@ fn kairos_main_builds_the_runtime_it_is_asked_for() {
     assert!(workers >= 1);
     assert_eq!(main_like_current_thread(), RuntimeFlavor::CurrentThread);
 }
+
+#[test]
+fn park_and_unpark_hooks_run_in_pairs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    for multi in [false, true] {
+        let parks = Arc::new(AtomicUsize::new(0));
+        let unparks = Arc::new(AtomicUsize::new(0));
+        let (p, u) = (parks.clone(), unparks.clone());
+        let mut builder = if multi {
+            let mut builder = Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        } else {
+            Builder::new_current_thread()
+        };
+        let rt = builder
+            .on_thread_park(move || {
+                p.fetch_add(1, Ordering::SeqCst);
+            })
+            .on_thread_unpark(move || {
+                u.fetch_add(1, Ordering::SeqCst);
+            })
+            .build()
+            .unwrap();
+        // A task that only arrives from another thread makes the runtime park first.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = rt.handle().clone();
+        let spawner = std::thread::spawn(move || {
+            let task = rx.recv().unwrap();
+            handle.spawn(async move { task })
+        });
+        let value = rt.block_on(async move {
+            tx.send(7).unwrap();
+            let mut waited = 0u32;
+            loop {
+                // Poll the handle from the spawner thread without blocking the runtime.
+                if spawner.is_finished() {
+                    break spawner.join().unwrap().await.unwrap();
+                }
+                waited += 1;
+                kairos::task::yield_now().await;
+                assert!(waited < 10_000_000, "the spawner never finished");
+            }
+        });
+        assert_eq!(value, 7);
+        drop(rt);
+        let (parks, unparks) = (parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst));
+        assert_eq!(parks, unparks, "multi = {multi}");
+        if multi {
+            assert!(parks > 0, "the idle workers never parked");
+        }
+    }
+}

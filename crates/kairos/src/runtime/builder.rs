@@ -38,9 +38,12 @@ pub struct Builder {
     thread_stack_size: Option<usize>,
     after_start: Option<Callback>,
     before_stop: Option<Callback>,
+    before_park: Option<Callback>,
+    after_unpark: Option<Callback>,
     keep_alive: Option<Duration>,
     event_interval: u32,
     global_queue_interval: Option<u32>,
+    driver_thread: bool,
     driver: driver::Cfg,
 }
 
@@ -82,9 +85,12 @@ impl Builder {
             thread_stack_size: None,
             after_start: None,
             before_stop: None,
+            before_park: None,
+            after_unpark: None,
             keep_alive: None,
             event_interval: DEFAULT_EVENT_INTERVAL,
             global_queue_interval: None,
+            driver_thread: false,
             driver: driver::Cfg::default(),
         }
     }
@@ -103,6 +109,44 @@ impl Builder {
     /// Enables the time driver (sleeps, timeouts, intervals).
     pub fn enable_time(&mut self) -> &mut Self {
         self.driver.enable_time = true;
+        self
+    }
+
+    /// Starts the runtime's clock paused (default `false`): time then moves only through
+    /// [`kairos::time::advance`](crate::time::advance), or when every task is idle, when
+    /// it jumps straight to the next timer. For tests; see [`crate::time::pause`].
+    ///
+    /// [`build`](Builder::build) fails with [`io::ErrorKind::InvalidInput`] on a
+    /// multi-thread builder: only the current-thread runtime supports a paused clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kairos::time::{sleep, Duration, Instant};
+    ///
+    /// let rt = kairos::runtime::Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     sleep(Duration::from_secs(60)).await; // returns at once
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(60));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
+        self.driver.start_paused = start_paused;
+        self
+    }
+
+    /// Runs the driver (I/O and timers) of a multi-thread runtime on a thread of its own,
+    /// instead of letting an idle worker park in it. Not a tuning knob: it exists to
+    /// reproduce the measurement behind the default, in `docs/DESIGN.md` ("Driver"), with
+    /// `cargo bench -p kairos --bench driver_echo`.
+    #[doc(hidden)]
+    pub fn dedicated_driver_thread(&mut self, dedicated: bool) -> &mut Self {
+        self.driver_thread = dedicated;
         self
     }
 
@@ -178,6 +222,35 @@ impl Builder {
         self
     }
 
+    /// Runs `f` on a worker each time it is about to park because it has nothing to run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = kairos::runtime::Builder::new_multi_thread()
+    ///     .on_thread_park(|| println!("a worker goes idle"))
+    ///     .on_thread_unpark(|| println!("a worker wakes up"))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_thread_park<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.before_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker each time it wakes up after parking.
+    pub fn on_thread_unpark<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.after_unpark = Some(Arc::new(f));
+        self
+    }
+
     /// How long an idle blocking-pool thread waits for work before exiting (default 10 s).
     pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
         self.keep_alive = Some(duration);
@@ -220,6 +293,9 @@ impl Builder {
             global_queue_interval: self
                 .global_queue_interval
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
+            driver_thread: self.driver_thread,
+            before_park: self.before_park.clone(),
+            after_unpark: self.after_unpark.clone(),
             thread: thread.clone(),
         };
         let blocking_pool = BlockingPool::new(
@@ -228,7 +304,7 @@ impl Builder {
             self.keep_alive.unwrap_or(DEFAULT_KEEP_ALIVE),
         );
         let blocking_spawner = blocking_pool.spawner().clone();
-        let (driver, driver_handle) = Driver::new(self.driver);
+        let (driver, driver_handle) = Driver::new(self.driver)?;
         let (scheduler, handle) = match self.kind {
             Kind::CurrentThread => {
                 let (scheduler, handle) =
@@ -268,6 +344,12 @@ impl Builder {
         }
         if self.global_queue_interval == Some(0) {
             return invalid("global_queue_interval must be at least 1");
+        }
+        if self.driver.start_paused && self.kind == Kind::MultiThread {
+            return invalid(
+                "start_paused needs the current_thread runtime: a paused clock cannot be \
+                 shared by several workers",
+            );
         }
         Ok(())
     }

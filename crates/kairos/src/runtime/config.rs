@@ -43,9 +43,29 @@ impl ThreadConfig {
 /// Scheduler settings.
 #[derive(Clone)]
 pub(crate) struct Config {
+    /// Run by a worker before it parks (goes idle) and after it wakes.
+    pub(crate) before_park: Option<Callback>,
+    pub(crate) after_unpark: Option<Callback>,
     /// Tasks run between two non-blocking polls of the driver.
     pub(crate) event_interval: u32,
     /// Every this many ticks, a worker takes from the injection queue before its own.
     pub(crate) global_queue_interval: u32,
+    /// Multi-thread only: the driver gets a thread of its own instead of being parked
+    /// on by an idle worker (kept for the comparison in docs/DESIGN.md, "Driver").
+    pub(crate) driver_thread: bool,
     pub(crate) thread: ThreadConfig,
+}
+
+impl Config {
+    /// Parks through `park`, running the park and unpark hooks around it.
+    pub(crate) fn parked<R>(&self, park: impl FnOnce() -> R) -> R {
+        if let Some(hook) = &self.before_park {
+            hook();
+        }
+        let result = park();
+        if let Some(hook) = &self.after_unpark {
+            hook();
+        }
+        result
+    }
 }

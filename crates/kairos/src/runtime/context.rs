@@ -66,6 +66,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&scheduler::Handle) -> R) -> R {
     }
 }
 
+/// Runs `f` with the current runtime handle, if there is one (no clone, no panic).
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&scheduler::Handle) -> R) -> Option<R> {
+    CONTEXT
+        .try_with(|cx| cx.current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
 pub(crate) const NO_RUNTIME: &str = "there is no reactor running, must be called from the \
      context of a Kairos runtime (inside `block_on`, a spawned task, or after `Runtime::enter`)";
 pub(crate) const THREAD_LOCAL_DESTROYED: &str = "the Kairos runtime context of this thread was \

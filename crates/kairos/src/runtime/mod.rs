@@ -24,11 +24,13 @@ pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
 mod handle;
+pub(crate) mod io;
 mod metrics;
 pub(crate) mod park;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+pub(crate) mod time;
 
 pub use self::builder::Builder;
 pub use self::handle::{EnterGuard, Handle, TryCurrentError};

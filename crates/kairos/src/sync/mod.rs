@@ -36,7 +36,7 @@ mod semaphore;
 mod sender_count;
 mod set_once;
 mod wait_list;
-mod wake_list;
+pub(crate) mod wake_list;
 pub mod watch;
 
 pub use self::barrier::{Barrier, BarrierWaitResult};
@@ -53,11 +53,11 @@ pub use self::rwlock::{
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use self::set_once::{SetOnce, SetOnceError};
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_barrier;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_notify;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_once;
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_semaphore;

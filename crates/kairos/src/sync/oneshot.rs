@@ -524,5 +524,5 @@ impl<T> fmt::Debug for Receiver<T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_oneshot;

@@ -36,6 +36,12 @@ impl WakeList {
         }
     }
 
+    /// Whether the inline part is full: a caller that must not allocate (the drivers)
+    /// wakes the batch and starts a new one.
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == Self::INLINE
+    }
+
     /// Wakes every collected waker, oldest first.
     pub(crate) fn wake_all(mut self) {
         for slot in &mut self.inline[..self.len] {

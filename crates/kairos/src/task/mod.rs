@@ -81,6 +81,7 @@ pub(crate) mod local;
 mod raw;
 mod spawn;
 mod state;
+mod task_local;
 mod waker;
 mod yield_now;
 
@@ -93,6 +94,7 @@ pub use self::join::JoinHandle;
 pub use self::join_set::JoinSet;
 pub use self::local::{spawn_local, LocalSet};
 pub use self::spawn::spawn;
+pub use self::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use self::yield_now::yield_now;
 
 pub(crate) use self::core::Header;

@@ -256,7 +256,7 @@ mod unit {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_task {
     use super::*;
     use loom::thread;

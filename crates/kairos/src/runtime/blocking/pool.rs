@@ -5,6 +5,7 @@ use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::runtime::config::ThreadConfig;
 use crate::runtime::context;
 use crate::runtime::scheduler;
+use crate::runtime::time::InhibitAutoAdvance;
 use crate::task::{self, Id, JoinHandle, Notified};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -32,8 +33,16 @@ struct Inner {
     keep_alive: Duration,
 }
 
+/// A queued blocking task. While the runtime's clock is paused, `inhibit` keeps the
+/// clock from jumping to the next timer until the task has run *and* delivered its
+/// result: its `JoinHandle`'s task is then runnable, and the runtime not idle.
+struct Queued {
+    task: Notified<BlockingSchedule>,
+    inhibit: Option<InhibitAutoAdvance>,
+}
+
 struct Shared {
-    queue: VecDeque<Notified<BlockingSchedule>>,
+    queue: VecDeque<Queued>,
     num_threads: usize,
     /// Threads waiting for work and not yet promised a task.
     num_idle: usize,
@@ -84,8 +93,8 @@ impl BlockingPool {
             std::mem::take(&mut shared.queue)
         };
         inner.condvar.notify_all();
-        for task in queued {
-            task.into_task().shutdown();
+        for queued in queued {
+            queued.task.into_task().shutdown();
         }
         let mut shared = inner.shared.lock();
         while shared.num_threads > 0 {
@@ -147,7 +156,10 @@ impl Spawner {
         if shared.shutdown {
             return Err(task);
         }
-        shared.queue.push_back(task);
+        shared.queue.push_back(Queued {
+            task,
+            inhibit: InhibitAutoAdvance::new(rt),
+        });
         if shared.num_idle > 0 {
             shared.num_idle -= 1;
             shared.num_notify += 1;
@@ -173,10 +185,10 @@ impl Spawner {
             }
             Err(err) if shared.num_threads == 0 => {
                 // Nobody could ever run the task.
-                let task = shared.queue.pop_back();
+                let queued = shared.queue.pop_back();
                 drop(shared);
-                if let Some(task) = task {
-                    task.into_task().shutdown();
+                if let Some(queued) = queued {
+                    queued.task.into_task().shutdown();
                 }
                 panic!("failed to spawn a thread for the blocking pool: {err}");
             }
@@ -192,9 +204,11 @@ impl Spawner {
         inner.thread.run_after_start();
         let mut shared = inner.shared.lock();
         'work: loop {
-            while let Some(task) = shared.queue.pop_front() {
+            while let Some(queued) = shared.queue.pop_front() {
                 drop(shared);
-                task.run();
+                queued.task.run();
+                // After `run`: the result is delivered and its waiter scheduled.
+                drop(queued.inhibit);
                 shared = inner.shared.lock();
             }
             shared.num_idle += 1;
@@ -222,9 +236,9 @@ impl Spawner {
         }
         // At shutdown, tasks still queued are cancelled rather than run.
         if shared.shutdown {
-            while let Some(task) = shared.queue.pop_front() {
+            while let Some(queued) = shared.queue.pop_front() {
                 drop(shared);
-                task.into_task().shutdown();
+                queued.task.into_task().shutdown();
                 shared = inner.shared.lock();
             }
         }

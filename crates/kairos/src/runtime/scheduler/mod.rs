@@ -44,7 +44,6 @@ impl Handle {
         }
     }
 
-    #[allow(dead_code)] // used by the I/O and time drivers
     pub(crate) fn driver(&self) -> &driver::Handle {
         match self {
             Handle::CurrentThread(handle) => &handle.driver,

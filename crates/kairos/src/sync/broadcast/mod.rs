@@ -344,5 +344,5 @@ fn pop_all(list: &mut WaitList<()>) -> WakeList {
     wakers
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_broadcast;

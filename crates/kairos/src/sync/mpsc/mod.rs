@@ -61,5 +61,5 @@ pub use self::unbounded::{
     unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender,
 };
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_mpsc;

@@ -332,5 +332,5 @@ impl fmt::Display for TryLockError {
 
 impl Error for TryLockError {}
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_mutex;

@@ -414,5 +414,5 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_rwlock;

@@ -574,5 +574,5 @@ impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_watch;

@@ -304,7 +304,7 @@ impl Context {
         if yield_only || has_work {
             driver.park_timeout(&handle.driver, std::time::Duration::ZERO);
         } else {
-            driver.park(&handle.driver);
+            handle.config.parked(|| driver.park(&handle.driver));
         }
         self.with_core(|core| core.driver = Some(driver));
     }

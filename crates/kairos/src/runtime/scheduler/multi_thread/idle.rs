@@ -183,7 +183,7 @@ mod tests {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_idle {
     use super::*;
     use crate::loom::sync::atomic::AtomicUsize;

@@ -14,6 +14,7 @@ mod worker;
 
 pub(crate) use self::worker::{Context, Handle};
 
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Condvar, Mutex};
 use crate::runtime::blocking;
 use crate::runtime::config::Config;
@@ -28,6 +29,15 @@ use std::time::Instant;
 /// The scheduler, owned by the `Runtime`: the worker threads.
 pub(crate) struct MultiThread {
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// The driver's own thread, with `Builder::dedicated_driver_thread` only.
+    driver_thread: Mutex<Option<DriverThread>>,
+}
+
+/// A thread that does nothing but park in the driver (the alternative measured in
+/// docs/DESIGN.md, "Driver"): wakers it runs go through the injection queue.
+struct DriverThread {
+    thread: std::thread::JoinHandle<()>,
+    stop: std::sync::Arc<AtomicBool>,
 }
 
 /// Counts workers that have finished, so shutdown can wait with a deadline.
@@ -44,8 +54,22 @@ impl MultiThread {
         blocking_spawner: blocking::Spawner,
         config: Config,
     ) -> io::Result<(MultiThread, std::sync::Arc<Handle>)> {
-        let (handle, cores) =
-            worker::create(num_workers, driver, driver_handle, blocking_spawner, config);
+        let (worker_driver, own_driver) = if config.driver_thread {
+            (None, Some(driver))
+        } else {
+            (Some(driver), None)
+        };
+        let (handle, cores) = worker::create(
+            num_workers,
+            worker_driver,
+            driver_handle,
+            blocking_spawner,
+            config,
+        );
+        let driver_thread = match own_driver {
+            Some(driver) => Some(DriverThread::start(driver, handle.clone())?),
+            None => None,
+        };
         let mut threads = Vec::with_capacity(num_workers);
         for core in cores {
             let worker_handle = handle.clone();
@@ -71,6 +95,7 @@ impl MultiThread {
         }
         let scheduler = MultiThread {
             threads: Mutex::new(threads),
+            driver_thread: Mutex::new(driver_thread),
         };
         Ok((scheduler, handle))
     }
@@ -90,11 +115,11 @@ impl MultiThread {
         let all_exited = handle.exit_latch().wait(handle.num_workers(), deadline);
         let threads = std::mem::take(&mut *self.threads.lock());
         if !all_exited {
-            // The last worker out empties the injection queue; a worker still stuck in a
-            // poll may never get out, so do it here: tasks spawned from outside and never
-            // adopted by a worker are dropped too. (Safe alongside running workers: the
-            // queue is locked and the task state word arbitrates.)
-            handle.shutdown_injection_queue();
+            // The last worker out empties the injection queue and stops the driver; a
+            // worker stuck in a poll may never get out, so do both here. (Safe alongside
+            // running workers: the queue is locked, the task state word arbitrates, and
+            // the driver is only stopped if nobody is parked in it.)
+            handle.shutdown_without_stuck_workers();
         }
         if all_exited {
             for thread in threads {
@@ -103,6 +128,31 @@ impl MultiThread {
                 let _ = thread.join();
             }
         }
+        if let Some(driver_thread) = self.driver_thread.lock().take() {
+            driver_thread.stop(handle);
+        }
+    }
+}
+
+impl DriverThread {
+    fn start(mut driver: Driver, handle: std::sync::Arc<Handle>) -> io::Result<DriverThread> {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("kairos-driver".into())
+            .spawn(move || {
+                while !stopping.load(Ordering::Acquire) {
+                    driver.park(&handle.driver);
+                }
+                driver.shutdown(&handle.driver);
+            })?;
+        Ok(DriverThread { thread, stop })
+    }
+
+    fn stop(self, handle: &Handle) {
+        self.stop.store(true, Ordering::Release);
+        handle.driver.unpark();
+        let _ = self.thread.join();
     }
 }
 

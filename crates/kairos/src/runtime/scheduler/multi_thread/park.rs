@@ -38,16 +38,26 @@ struct Inner {
     shared: Arc<Shared>,
 }
 
-/// The driver all workers share.
+/// The driver all workers share; `None` when it runs on a thread of its own (workers
+/// then always park on their condition variables).
 pub(super) struct Shared {
-    driver: Mutex<Driver>,
+    driver: Option<Mutex<Driver>>,
 }
 
 impl Shared {
-    pub(super) fn new(driver: Driver) -> Arc<Shared> {
+    pub(super) fn new(driver: Option<Driver>) -> Arc<Shared> {
         Arc::new(Shared {
-            driver: Mutex::new(driver),
+            driver: driver.map(Mutex::new),
         })
+    }
+
+    /// Stops the driver if no worker is parked in it (a shutdown that gave up waiting for
+    /// a worker stuck in a poll: the resources must still learn the runtime is gone).
+    /// Stopping twice is harmless.
+    pub(super) fn shutdown_driver_if_free(&self, handle: &driver::Handle) {
+        if let Some(mut driver) = self.driver.as_ref().and_then(Mutex::try_lock) {
+            driver.shutdown(handle);
+        }
     }
 }
 
@@ -82,14 +92,16 @@ impl Parker {
     /// Lets the driver process what is ready without sleeping, if no other worker is
     /// parked in it.
     pub(super) fn park_timeout_zero(&mut self, handle: &driver::Handle) {
-        if let Some(mut driver) = self.inner.shared.driver.try_lock() {
+        if let Some(mut driver) = self.inner.shared.driver.as_ref().and_then(Mutex::try_lock) {
             driver.park_timeout(handle, Duration::ZERO);
         }
     }
 
     /// Stops the driver (runtime shutdown); the caller is the last worker out.
     pub(super) fn shutdown(&mut self, handle: &driver::Handle) {
-        self.inner.shared.driver.lock().shutdown(handle);
+        if let Some(driver) = &self.inner.shared.driver {
+            driver.lock().shutdown(handle);
+        }
         self.inner.condvar.notify_all();
     }
 }
@@ -114,7 +126,7 @@ impl Inner {
             }
             crate::loom::spin_loop();
         }
-        if let Some(mut driver) = self.shared.driver.try_lock() {
+        if let Some(mut driver) = self.shared.driver.as_ref().and_then(Mutex::try_lock) {
             self.park_driver(&mut driver, handle, timeout);
         } else {
             self.park_condvar(timeout);
@@ -191,7 +203,7 @@ impl Inner {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_park {
     use super::*;
     use loom::thread;
@@ -201,9 +213,9 @@ mod loom_park {
     #[test]
     fn unpark_reaches_condvar_and_driver_sleepers() {
         loom::model(|| {
-            let (driver, handle) = Driver::new(Default::default());
+            let (driver, handle) = Driver::new(Default::default()).unwrap();
             let handle = Arc::new(handle);
-            let shared = Shared::new(driver);
+            let shared = Shared::new(Some(driver));
             let mut first = Parker::new(shared.clone());
             let mut second = Parker::new(shared);
             let (u1, u2) = (first.unparker(), second.unparker());

@@ -282,7 +282,7 @@ mod tests {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 mod loom_queue {
     use super::*;
     use crate::task::tests::{counted_task, Counter, NoopSchedule};

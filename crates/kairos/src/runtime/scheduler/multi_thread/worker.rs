@@ -64,6 +64,8 @@ struct Shared {
     exit_latch: ExitLatch,
     /// Set while an idle worker holds the LIFO watcher role.
     lifo_watcher: AtomicBool,
+    /// The driver the workers park on.
+    park: Arc<park::Shared>,
 }
 
 /// What other threads may touch of a worker.
@@ -120,7 +122,7 @@ pub(crate) struct Context {
 /// Builds the shared state and one core per worker.
 pub(super) fn create(
     num_workers: usize,
-    driver: Driver,
+    driver: Option<Driver>,
     driver_handle: driver::Handle,
     blocking_spawner: blocking::Spawner,
     config: Config,
@@ -161,6 +163,7 @@ pub(super) fn create(
             shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
             exit_latch: ExitLatch::new(),
             lifo_watcher: AtomicBool::new(false),
+            park: park_shared,
         },
         driver: driver_handle,
         blocking_spawner,
@@ -395,11 +398,14 @@ impl Context {
             let mut parker = self
                 .with_core(|core| core.park.take())
                 .expect("parker missing");
-            if watching {
-                parker.park_timeout(&self.handle.driver, LIFO_STALL);
-            } else {
-                parker.park(&self.handle.driver);
-            }
+            let driver = &self.handle.driver;
+            self.handle.config.parked(|| {
+                if watching {
+                    parker.park_timeout(driver, LIFO_STALL);
+                } else {
+                    parker.park(driver);
+                }
+            });
             self.with_core(|core| core.park = Some(parker));
             if shared.inject.is_closed() {
                 break None;
@@ -423,13 +429,15 @@ impl Context {
     /// After waking: true if the worker should go back to work.
     fn transition_from_parked(&self) -> bool {
         let shared = &self.handle.shared;
-        let local_work = self.with_core(|core| !core.run_queue.is_empty());
-        if local_work {
-            // The driver scheduled tasks on this worker while it was parked.
+        // Tasks the driver woke on this thread while it was parked: the first goes to the
+        // LIFO slot, the rest to the ring.
+        let in_lifo = usize::from(!self.remote().lifo.is_empty());
+        let local_work = self.with_core(|core| core.run_queue.len()) + in_lifo;
+        if local_work > 0 {
             if !shared.idle.unpark_worker_by_id(self.index) {
                 self.with_core(|core| core.is_searching = true);
             }
-            if self.with_core(|core| core.run_queue.len() > 1) {
+            if local_work > 1 {
                 self.handle.notify_parked();
             }
             return true;
@@ -534,6 +542,11 @@ impl LifoSlot {
         NonNull::new(previous).map(|ptr| unsafe { Notified::from_raw(ptr) })
     }
 
+    /// Whether the slot is empty.
+    fn is_empty(&self) -> bool {
+        self.task.load(Acquire).is_null()
+    }
+
     /// Takes `expected` out of the slot if it is still there (a watcher's steal).
     fn take_stalled(&self, expected: *mut Header) -> Option<Notified<Arc<Handle>>> {
         self.task
@@ -589,10 +602,12 @@ impl Handle {
         }
     }
 
-    /// Drops the tasks waiting in the injection queue and the orphans' futures (the
-    /// scheduler must be closed).
-    pub(super) fn shutdown_injection_queue(&self) {
+    /// What the shutdown does when it gives up waiting for a worker stuck in a poll:
+    /// drops the tasks waiting in the injection queue and the orphans' futures, and stops
+    /// the driver if nobody is parked in it, so I/O resources fail instead of hanging.
+    pub(super) fn shutdown_without_stuck_workers(&self) {
         self.shared.inject.shutdown();
+        self.shared.park.shutdown_driver_if_free(&self.driver);
     }
 
     /// A worker's last act: drop all it owns. The last worker out also empties the
@@ -606,7 +621,7 @@ impl Handle {
         let mut cores = self.shared.shutdown_cores.lock();
         cores.push(core);
         if cores.len() == self.shared.remotes.len() {
-            self.shutdown_injection_queue();
+            self.shared.inject.shutdown();
             if let Some(parker) = cores[0].park.as_mut() {
                 parker.shutdown(&self.driver);
             }

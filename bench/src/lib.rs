@@ -2,7 +2,8 @@
 //! async-std), measured in one run, alternating runtimes, and reported as ratios.
 //!
 //! - [`runtimes`]: one adapter per runtime behind the [`Runtime`] trait, so each workload is
-//!   written once; [`sync`]: each runtime's own channels and locks behind one trait.
+//!   written once; [`sync`] and [`timers`]: each runtime's own channels, locks and timers
+//!   behind one trait each.
 //! - [`cases`]: the workloads.
 //! - [`measure`]: repeats, alternation, statistics.
 //! - [`report`]: the markdown table and the chart.
@@ -14,6 +15,8 @@ pub mod measure;
 pub mod report;
 pub mod runtimes;
 pub mod sync;
+pub mod timers;
 
 pub use runtimes::{Flavor, Runtime};
 pub use sync::SyncPrimitives;
+pub use timers::Timers;

@@ -7,6 +7,7 @@ mod locks;
 mod memory;
 mod messaging;
 mod spawn;
+mod timers;
 mod yield_many;
 
 pub use self::memory::{idle_task_bytes, MEMORY_TASKS_ENV};
@@ -55,6 +56,10 @@ pub enum Case {
     Mpsc(Capacity),
     /// 10,000 request/reply round trips to a server task (mpsc carrying oneshots).
     RequestReply,
+    /// This many 1 s timeouts around a ready future, created and cancelled.
+    TimeoutCancel(usize),
+    /// This many concurrent sleeps of 1..100 ms: p50 and p99 of how late they woke.
+    SleepOvershoot(usize),
     /// 64 tasks x 100 batches x 16 no-op blocking calls.
     SpawnBlocking,
     /// 100 tasks x 1,000 lock / add / yield / unlock on one mutex.
@@ -82,6 +87,8 @@ impl Case {
             Case::Mpsc(Capacity::Bounded(1_000_000)),
             Case::Mpsc(Capacity::Unbounded),
             Case::RequestReply,
+            Case::TimeoutCancel(1_000_000),
+            Case::SleepOvershoot(100_000),
             Case::SpawnBlocking,
             Case::Mutex,
             Case::Semaphore,
@@ -101,6 +108,8 @@ impl Case {
             Case::Mpsc(Capacity::Bounded(n)) => format!("7 mpsc 5x10000, capacity {n}"),
             Case::Mpsc(Capacity::Unbounded) => "7 mpsc 5x10000, unbounded".to_string(),
             Case::RequestReply => "7 mpsc request/reply 10000".to_string(),
+            Case::TimeoutCancel(n) => format!("8 timeout(1s, ready) x {n}"),
+            Case::SleepOvershoot(n) => format!("8 {n} sleeps of 1..100 ms"),
             Case::SpawnBlocking => "9 spawn_blocking 64x100x16".to_string(),
             Case::Mutex => "10 Mutex 100x1000".to_string(),
             Case::Semaphore => "10 Semaphore(10) 100x1000".to_string(),
@@ -114,6 +123,10 @@ impl Case {
             Case::InjectUnderLoad => vec![
                 Metric::lower("last ran", "ms"),
                 Metric::lower("p99 spawn-to-poll", "µs"),
+            ],
+            Case::SleepOvershoot(_) => vec![
+                Metric::lower("overshoot p50", "µs"),
+                Metric::lower("overshoot p99", "µs"),
             ],
             Case::IdleTaskMemory(_) => vec![Metric::lower("", "bytes")],
             _ => vec![Metric::lower("", "ms")],
@@ -129,7 +142,10 @@ impl Case {
     /// Whether instruction counts mean something for this workload: not for one that
     /// computes for a fixed time or measures memory.
     pub fn counts_instructions(&self) -> bool {
-        !matches!(self, Case::InjectUnderLoad | Case::IdleTaskMemory(_))
+        !matches!(
+            self,
+            Case::InjectUnderLoad | Case::SleepOvershoot(_) | Case::IdleTaskMemory(_)
+        )
     }
 
     /// The workload of this name (from the full or the quick list).
@@ -150,10 +166,15 @@ impl Case {
             Case::YieldMany => yield_many::yield_many(rt, 200, 1_000),
             Case::InjectUnderLoad => {
                 let run = fairness::inject_under_load(rt, flavor, 10_000);
-                return vec![millis(run.total), run.p99.as_secs_f64() * 1e6];
+                return vec![millis(run.total), micros(run.p99)];
             }
             Case::Mpsc(capacity) => messaging::mpsc_producers(rt, capacity, 5, 10_000),
             Case::RequestReply => messaging::request_reply(rt, 10_000),
+            Case::TimeoutCancel(n) => timers::timeout_cancel(rt, n),
+            Case::SleepOvershoot(n) => {
+                let late = timers::sleep_overshoot(rt, n);
+                return vec![micros(late.p50), micros(late.p99)];
+            }
             Case::SpawnBlocking => blocking_pool::spawn_blocking(rt, 64, 100, 16),
             Case::Mutex => locks::mutex(rt, 100, 1_000),
             Case::Semaphore => locks::semaphore(rt, 100, 1_000, 10),
@@ -167,4 +188,8 @@ impl Case {
 
 fn millis(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1e3
+}
+
+fn micros(duration: std::time::Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
 }

@@ -16,6 +16,7 @@ pub use self::smol_rt::Smol;
 pub use self::tokio_rt::Tokio;
 
 use crate::sync::SyncPrimitives;
+use crate::timers::Timers;
 use std::future::Future;
 
 /// Which scheduler shape a benchmark runs on.
@@ -56,7 +57,7 @@ impl Flavor {
 
 /// What a workload needs from a runtime. Join handles are the runtime's own, wrapped at most
 /// in a zero-cost future that unwraps their output.
-pub trait Runtime: SyncPrimitives + Sized + 'static {
+pub trait Runtime: SyncPrimitives + Timers + Sized + 'static {
     /// The runtime's name in reports.
     const NAME: &'static str;
 

@@ -4,12 +4,13 @@
 //! - [`runtimes`]: one adapter per runtime behind the [`Runtime`] trait, so each workload is
 //!   written once; [`sync`] and [`timers`]: each runtime's own channels, locks and timers
 //!   behind one trait each.
-//! - [`cases`]: the workloads.
+//! - [`cases`]: the workloads; [`echo`]: the TCP echo servers and their load generator.
 //! - [`measure`]: repeats, alternation, statistics.
 //! - [`report`]: the markdown table and the chart.
 
 pub mod callgrind;
 pub mod cases;
+pub mod echo;
 pub mod latch;
 pub mod measure;
 pub mod report;

@@ -32,12 +32,18 @@ impl Stats {
     }
 }
 
-/// Runs each of `runs` once as warm-up, then `repeats` rounds in which every run goes once,
+/// Runs each of `runs` once as warm-up (if `warmup`), then `repeats` rounds in which every run goes once,
 /// in an order that rotates each round (A B C, B C A, ...). A run returns one or more
 /// figures (always as many); the result holds, per run, the statistics of each figure.
-pub fn alternate(repeats: usize, runs: &mut [&mut dyn FnMut() -> Vec<f64>]) -> Vec<Vec<Stats>> {
-    for run in runs.iter_mut() {
-        run();
+pub fn alternate(
+    repeats: usize,
+    warmup: bool,
+    runs: &mut [&mut dyn FnMut() -> Vec<f64>],
+) -> Vec<Vec<Stats>> {
+    if warmup {
+        for run in runs.iter_mut() {
+            run();
+        }
     }
     let mut values: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(repeats); runs.len()];
     for round in 0..repeats {
@@ -77,6 +83,7 @@ mod tests {
         let mut b = 0;
         let stats = alternate(
             5,
+            true,
             &mut [
                 &mut || {
                     a += 1;

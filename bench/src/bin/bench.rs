@@ -16,6 +16,7 @@
 
 use kairos_bench::callgrind;
 use kairos_bench::cases::{self, Case};
+use kairos_bench::echo;
 use kairos_bench::measure::{self, Stats};
 use kairos_bench::report::{self, Entry, Row};
 use kairos_bench::runtimes::{AsyncStd, Kairos, Smol, Tokio};
@@ -61,9 +62,13 @@ macro_rules! with_runtime {
 }
 
 /// The peers, in column order.
-const PEERS: [&str; 3] = [Tokio::NAME, Smol::NAME, AsyncStd::NAME];
+const PEERS: [&str; 4] = [Tokio::NAME, Smol::NAME, AsyncStd::NAME, echo::THREADS];
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if echo::child_main(&args) {
+        return;
+    }
     if let Ok(spec) = std::env::var(cases::MEMORY_TASKS_ENV) {
         memory_child(&spec);
         return;
@@ -89,10 +94,10 @@ fn main() {
         let smol = Smol::build(flavor);
         let async_std = AsyncStd::build(flavor);
         for case in cases {
-            let repeats = if case.is_out_of_process() {
-                options.repeats.min(3)
-            } else {
-                options.repeats
+            let repeats = match case {
+                Case::TcpEcho { .. } => options.repeats.min(5),
+                _ if case.is_out_of_process() => options.repeats.min(3),
+                _ => options.repeats,
             };
             let mut names = Vec::new();
             let mut runs: Vec<Box<dyn FnMut() -> Vec<f64> + '_>> = Vec::new();
@@ -100,9 +105,13 @@ fn main() {
             add_runner(&mut names, &mut runs, tokio.as_ref(), case, flavor);
             add_runner(&mut names, &mut runs, smol.as_ref(), case, flavor);
             add_runner(&mut names, &mut runs, async_std.as_ref(), case, flavor);
+            if case.has_threads_baseline() {
+                names.push(echo::THREADS);
+                runs.push(Box::new(move || case.run_server(echo::THREADS, flavor)));
+            }
             let mut refs: Vec<&mut dyn FnMut() -> Vec<f64>> =
                 runs.iter_mut().map(|run| &mut **run as _).collect();
-            let stats = measure::alternate(repeats, &mut refs);
+            let stats = measure::alternate(repeats, !case.is_out_of_process(), &mut refs);
             for (index, metric) in case.metrics().into_iter().enumerate() {
                 let name = match metric.label {
                     "" => case.name(),
@@ -172,6 +181,7 @@ fn instruction_rows(options: &Options, log: &mut std::fs::File) -> Vec<Row> {
             let runtimes: Vec<&'static str> = [Kairos::NAME]
                 .into_iter()
                 .chain(PEERS)
+                .filter(|name| *name != echo::THREADS)
                 .filter(|name| *name != AsyncStd::NAME || flavor == Flavor::MultiThread)
                 .collect();
             let counts: Vec<Option<u64>> = std::thread::scope(|scope| {

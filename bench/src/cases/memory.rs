@@ -61,7 +61,12 @@ pub fn idle_task_bytes<R: Runtime>(rt: &R, tasks: usize) -> f64 {
 
 /// The process's resident set size, from /proc/self/statm.
 fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
+    resident_bytes_of("/proc/self/statm")
+}
+
+/// A process's resident set size, from its `statm` file.
+pub fn resident_bytes_of(statm: &str) -> u64 {
+    let statm = std::fs::read_to_string(statm).expect("read a statm file");
     let pages: u64 = statm
         .split_whitespace()
         .nth(1)

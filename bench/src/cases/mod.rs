@@ -10,10 +10,11 @@ mod spawn;
 mod timers;
 mod yield_many;
 
-pub use self::memory::{idle_task_bytes, MEMORY_TASKS_ENV};
+pub use self::memory::{idle_task_bytes, resident_bytes_of, MEMORY_TASKS_ENV};
 pub use self::messaging::Capacity;
 
-use crate::{Flavor, Runtime};
+use crate::{echo, Flavor, Runtime};
+use std::time::Duration;
 
 /// One figure a workload produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,14 @@ impl Metric {
             label,
             unit,
             higher_is_better: false,
+        }
+    }
+
+    const fn higher(label: &'static str, unit: &'static str) -> Metric {
+        Metric {
+            label,
+            unit,
+            higher_is_better: true,
         }
     }
 }
@@ -66,8 +75,18 @@ pub enum Case {
     Mutex,
     /// 100 tasks x 1,000 acquire / yield / release on a semaphore of 10 permits.
     Semaphore,
+    /// TCP echo over loopback, 64-byte messages, this many connections; each run measures
+    /// for `measure_ms` after a quarter of that as warm-up, against a fresh server process.
+    TcpEcho {
+        /// Connections, each with one message in flight.
+        connections: usize,
+        /// The measured period of one run.
+        measure_ms: u64,
+    },
     /// Resident memory per task parked forever (this many tasks, in a fresh process).
     IdleTaskMemory(usize),
+    /// Resident memory per idle TCP connection of an echo server holding this many.
+    IdleConnectionMemory(usize),
 }
 
 impl Case {
@@ -92,7 +111,16 @@ impl Case {
             Case::SpawnBlocking,
             Case::Mutex,
             Case::Semaphore,
+            Case::TcpEcho {
+                connections: 50,
+                measure_ms: if quick { 500 } else { 2_000 },
+            },
+            Case::TcpEcho {
+                connections: 500,
+                measure_ms: if quick { 500 } else { 2_000 },
+            },
             Case::IdleTaskMemory(if quick { 100_000 } else { 1_000_000 }),
+            Case::IdleConnectionMemory(if quick { 2_000 } else { 10_000 }),
         ]
     }
 
@@ -113,7 +141,9 @@ impl Case {
             Case::SpawnBlocking => "9 spawn_blocking 64x100x16".to_string(),
             Case::Mutex => "10 Mutex 100x1000".to_string(),
             Case::Semaphore => "10 Semaphore(10) 100x1000".to_string(),
+            Case::TcpEcho { connections, .. } => format!("11 tcp_echo {connections} connections"),
             Case::IdleTaskMemory(n) => format!("12 memory per idle task ({n})"),
+            Case::IdleConnectionMemory(n) => format!("12 memory per idle connection ({n})"),
         }
     }
 
@@ -128,24 +158,38 @@ impl Case {
                 Metric::lower("overshoot p50", "µs"),
                 Metric::lower("overshoot p99", "µs"),
             ],
-            Case::IdleTaskMemory(_) => vec![Metric::lower("", "bytes")],
+            Case::TcpEcho { .. } => vec![
+                Metric::higher("requests", "req/s"),
+                Metric::lower("p50", "µs"),
+                Metric::lower("p99", "µs"),
+                Metric::lower("p99.9", "µs"),
+            ],
+            Case::IdleTaskMemory(_) | Case::IdleConnectionMemory(_) => {
+                vec![Metric::lower("", "bytes")]
+            }
             _ => vec![Metric::lower("", "ms")],
         }
     }
 
-    /// Whether this workload runs in a separate process per repeat (so the runner does
-    /// not need a runtime of its own for it).
+    /// Whether this workload runs in separate processes (so the runner needs no runtime
+    /// of its own for it, and skips the warm-up run).
     pub fn is_out_of_process(&self) -> bool {
-        matches!(self, Case::IdleTaskMemory(_))
+        matches!(
+            self,
+            Case::TcpEcho { .. } | Case::IdleTaskMemory(_) | Case::IdleConnectionMemory(_)
+        )
+    }
+
+    /// Whether the thread-per-connection server runs this workload too.
+    pub fn has_threads_baseline(&self) -> bool {
+        matches!(self, Case::TcpEcho { .. } | Case::IdleConnectionMemory(_))
     }
 
     /// Whether instruction counts mean something for this workload: not for one that
     /// computes for a fixed time or measures memory.
     pub fn counts_instructions(&self) -> bool {
-        !matches!(
-            self,
-            Case::InjectUnderLoad | Case::SleepOvershoot(_) | Case::IdleTaskMemory(_)
-        )
+        !self.is_out_of_process()
+            && !matches!(self, Case::InjectUnderLoad | Case::SleepOvershoot(_))
     }
 
     /// The workload of this name (from the full or the quick list).
@@ -181,8 +225,37 @@ impl Case {
             Case::IdleTaskMemory(n) => {
                 return vec![memory::idle_task_bytes_in_child::<R>(flavor, n)]
             }
+            Case::TcpEcho { .. } | Case::IdleConnectionMemory(_) => {
+                return self.run_server(R::NAME, flavor)
+            }
         };
         vec![millis(time)]
+    }
+}
+
+impl Case {
+    /// Runs a server workload on the server named `server` (a runtime's name, or
+    /// [`echo::THREADS`]).
+    pub fn run_server(&self, server: &str, flavor: Flavor) -> Vec<f64> {
+        match *self {
+            Case::TcpEcho {
+                connections,
+                measure_ms,
+            } => {
+                let measure = Duration::from_millis(measure_ms);
+                let result = echo::echo(server, flavor, connections, measure / 4, measure);
+                vec![
+                    result.requests_per_second,
+                    result.p50_us,
+                    result.p99_us,
+                    result.p999_us,
+                ]
+            }
+            Case::IdleConnectionMemory(n) => {
+                vec![echo::idle_connection_bytes(server, flavor, n)]
+            }
+            _ => unreachable!("{} has no server", self.name()),
+        }
     }
 }
 

@@ -128,6 +128,48 @@ fn tasks_injected_behind_a_ping_pong_wait_for_the_queue_not_an_interval_each() {
 }
 
 #[test]
+fn a_worker_busy_with_a_ping_pong_takes_injected_tasks_in_batches() {
+    // As above on the multi-thread scheduler: the pair and 310 injected tasks are queued
+    // while the only worker is held by a task; once it is released, the injected tasks
+    // all run within a few checks of the injection queue, not one per interval.
+    const INJECTED: usize = 310;
+    let rt = support::multi_thread(1);
+    let trips = Arc::new(AtomicUsize::new(0));
+    let (started, release) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    {
+        let (trips, started, release) = (trips.clone(), started.clone(), release.clone());
+        drop(rt.spawn(async move {
+            spawn_ping_pong(&trips);
+            started.store(true, Ordering::SeqCst);
+            assert!(spin_for(&release).is_some(), "the test releases the worker");
+        }));
+    }
+    wait_until("the worker to be held", || started.load(Ordering::SeqCst));
+    let ran = Arc::new(AtomicUsize::new(0));
+    let trips_when_done = Arc::new(AtomicUsize::new(usize::MAX));
+    for _ in 0..INJECTED {
+        let (ran, trips, done) = (ran.clone(), trips.clone(), trips_when_done.clone());
+        drop(rt.spawn(async move {
+            if ran.fetch_add(1, Ordering::SeqCst) + 1 == INJECTED {
+                done.store(trips.load(Ordering::SeqCst), Ordering::SeqCst);
+            }
+        }));
+    }
+    release.store(true, Ordering::SeqCst);
+    wait_until("the injected tasks to run", || {
+        ran.load(Ordering::SeqCst) == INJECTED
+    });
+    let during = trips_when_done.load(Ordering::SeqCst);
+    assert!(
+        during < INJECTED,
+        "{during} round trips before the injected tasks ran"
+    );
+}
+
+#[test]
 fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
     let rt = support::multi_thread(1);
     let turns = Arc::new(AtomicUsize::new(0));

@@ -95,16 +95,24 @@ fn main() {
         let async_std = AsyncStd::build(flavor);
         for case in cases {
             let repeats = match case {
-                Case::TcpEcho { .. } => options.repeats.min(5),
+                Case::TcpEcho { .. } => options.repeats.min(if options.quick { 3 } else { 5 }),
                 _ if case.is_out_of_process() => options.repeats.min(3),
                 _ => options.repeats,
             };
+            let batch = batch_size(&case, kairos.as_ref(), flavor, options.quick);
             let mut names = Vec::new();
             let mut runs: Vec<Box<dyn FnMut() -> Vec<f64> + '_>> = Vec::new();
-            add_runner(&mut names, &mut runs, kairos.as_ref(), case, flavor);
-            add_runner(&mut names, &mut runs, tokio.as_ref(), case, flavor);
-            add_runner(&mut names, &mut runs, smol.as_ref(), case, flavor);
-            add_runner(&mut names, &mut runs, async_std.as_ref(), case, flavor);
+            add_runner(&mut names, &mut runs, kairos.as_ref(), case, flavor, batch);
+            add_runner(&mut names, &mut runs, tokio.as_ref(), case, flavor, batch);
+            add_runner(&mut names, &mut runs, smol.as_ref(), case, flavor, batch);
+            add_runner(
+                &mut names,
+                &mut runs,
+                async_std.as_ref(),
+                case,
+                flavor,
+                batch,
+            );
             if case.has_threads_baseline() {
                 names.push(echo::THREADS);
                 runs.push(Box::new(move || case.run_server(echo::THREADS, flavor)));
@@ -236,17 +244,42 @@ fn instruction_rows(options: &Options, log: &mut std::fs::File) -> Vec<Row> {
     rows
 }
 
-/// Adds a closure that runs `case` once on `rt` (if this runtime has the flavor).
+/// How many times one sample runs a workload (the sample is their mean): enough that a
+/// sample of a short workload lasts about 50 ms (20 ms in quick mode), so one context
+/// switch or one late wake-up on a busy machine does not decide it. Calibrated on Kairos
+/// (its first run doubles as its warm-up); every runtime then runs the same batch.
+fn batch_size(case: &Case, kairos: Option<&Kairos>, flavor: Flavor, quick: bool) -> usize {
+    let Some(rt) = kairos.filter(|_| case.is_batchable()) else {
+        return 1;
+    };
+    let target = if quick { 0.020 } else { 0.050 };
+    let started = std::time::Instant::now();
+    case.run(rt, flavor);
+    let once = started.elapsed().as_secs_f64().max(1e-6);
+    ((target / once).ceil() as usize).clamp(1, 100)
+}
+
+/// Adds a closure that runs `case` `batch` times on `rt` and returns the mean of each
+/// figure (if this runtime has the flavor).
 fn add_runner<'a, R: Runtime>(
     names: &mut Vec<&'static str>,
     runs: &mut Vec<Box<dyn FnMut() -> Vec<f64> + 'a>>,
     rt: Option<&'a R>,
     case: Case,
     flavor: Flavor,
+    batch: usize,
 ) {
     if let Some(rt) = rt {
         names.push(R::NAME);
-        runs.push(Box::new(move || case.run(rt, flavor)));
+        runs.push(Box::new(move || {
+            let mut sums = case.run(rt, flavor);
+            for _ in 1..batch {
+                for (sum, figure) in sums.iter_mut().zip(case.run(rt, flavor)) {
+                    *sum += figure;
+                }
+            }
+            sums.iter().map(|sum| sum / batch as f64).collect()
+        }));
     }
 }
 

@@ -180,6 +180,13 @@ impl Case {
         )
     }
 
+    /// Whether a sample may run this workload several times and take the mean: not for
+    /// workloads in other processes, nor for the sleeps, whose figures are latencies
+    /// against a clock that a batch would not make steadier.
+    pub fn is_batchable(&self) -> bool {
+        !self.is_out_of_process() && !matches!(self, Case::SleepOvershoot(_))
+    }
+
     /// Whether the thread-per-connection server runs this workload too.
     pub fn has_threads_baseline(&self) -> bool {
         matches!(self, Case::TcpEcho { .. } | Case::IdleConnectionMemory(_))

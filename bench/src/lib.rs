@@ -6,8 +6,9 @@
 //!   behind one trait each.
 //! - [`cases`]: the workloads; [`echo`]: the TCP echo servers and their load generator.
 //! - [`measure`]: repeats, alternation, statistics.
-//! - [`report`]: the markdown table and the chart.
+//! - [`report`]: the markdown table and the chart; [`bar`]: the bar, checked.
 
+pub mod bar;
 pub mod callgrind;
 pub mod cases;
 pub mod echo;

@@ -94,7 +94,9 @@ pub fn markdown(
     let _ = writeln!(out, "- Wall time of the run: {:.0} s", context.wall_seconds);
     let _ = writeln!(out, "- Machine: {}\n", context.machine);
     let _ = writeln!(out, "![Kairos / peer ratios]({chart_file})\n");
+    out.push_str(&crate::bar::markdown(rows));
     tables(&mut out, rows, peers, "");
+    out.push_str(NOTES);
     if !counts.is_empty() {
         let _ = writeln!(
             out,
@@ -109,6 +111,29 @@ pub fn markdown(
     }
     out
 }
+
+/// How to read the tables: what each workload does and where runtimes differ.
+const NOTES: &str = "## Notes on the workloads\n\n\
+- Each row's leading number is its row in the benchmark issue. A sample of a short workload \
+runs it several times (about 50 ms in all, the same count on every runtime) and reports the \
+mean. On the multi-thread flavor the benchmark's own code runs as a task on one of the two \
+workers, on every runtime.\n\
+- Channels, locks and timers are each runtime's own: `tokio::sync`/`kairos::sync`; smol: \
+`async-channel` (capacity 1 as its oneshot) and `async-lock`; async-std: its channels (a \
+re-export of async-channel 1) and `Mutex`, async-lock's `Semaphore`. Mutex and Semaphore \
+holders yield once while holding, so waiters queue on both flavors.\n\
+- smol's timeout is the pattern async-io documents, `future.or(timer)`: the timer is an async \
+block that is never started when the future is ready first, so that row costs smol nothing \
+but the future itself.\n\
+- inject_under_load: 10,000 tasks spawned from another thread while pairs of tasks (one pair \
+per worker) compute 10 µs per turn and wake each other.\n\
+- tcp_echo: every server (and a thread-per-connection std server, `threads`) in its own \
+process, a fresh one per sample; one load generator (one thread on mio, pinned to the last \
+CPU) keeps one 64-byte message in flight per connection; a sample measures 2 s after 0.5 s \
+of warm-up, and 5 samples per server alternate, 10 s of measured load in all. On 2 cores the \
+server and the load generator share the CPUs.\n\
+- Memory rows: resident-set growth in a fresh process: per task parked on a never-ready \
+future, and per connection of an echo server holding 10,000 that each made one round trip.\n\n";
 
 /// One table per flavor: the workloads, each runtime's figures, and the ratios.
 fn tables(out: &mut String, rows: &[Row], peers: &[&str], heading: &str) {

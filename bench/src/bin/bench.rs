@@ -39,23 +39,14 @@ struct Options {
 /// Calls `$body` with `$R` bound to the runtime type named `$name` (a `&str`).
 macro_rules! with_runtime {
     ($name:expr, $R:ident => $body:expr) => {
+        with_runtime!(@each $name, $R, $body, Kairos, Tokio, Smol, AsyncStd)
+    };
+    (@each $name:expr, $R:ident, $body:expr, $($runtime:ident),*) => {
         match $name {
-            "kairos" => {
-                type $R = Kairos;
+            $(name if name == $runtime::NAME => {
+                type $R = $runtime;
                 $body
-            }
-            "tokio" => {
-                type $R = Tokio;
-                $body
-            }
-            "smol" => {
-                type $R = Smol;
-                $body
-            }
-            "async-std" => {
-                type $R = AsyncStd;
-                $body
-            }
+            })*
             other => panic!("unknown runtime {other}"),
         }
     };

@@ -7,7 +7,8 @@
 use crate::runtimes::{AsyncStd, Kairos, Smol, Tokio};
 use crate::{Flavor, Runtime};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
-use std::io::{Read, Write};
+use std::future::Future;
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 
 /// The per-connection buffer.
@@ -20,14 +21,21 @@ where
     S: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin,
 {
     let mut buffer = [0u8; BUFFER];
+    while let Ok(n @ 1..) = stream.read(&mut buffer).await {
+        if stream.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Accepts connections forever, handing each to `serve` (which spawns its task).
+async fn accept_loop<S, A>(mut accept: impl FnMut() -> A, mut serve: impl FnMut(S))
+where
+    A: Future<Output = io::Result<(S, SocketAddr)>>,
+{
     loop {
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                if stream.write_all(&buffer[..n]).await.is_err() {
-                    return;
-                }
-            }
+        if let Ok((stream, _)) = accept().await {
+            serve(stream);
         }
     }
 }
@@ -53,13 +61,14 @@ fn serve_kairos(flavor: Flavor, bound: impl FnOnce(SocketAddr) + Send + 'static)
             .await
             .expect("bind");
         bound(listener.local_addr().expect("local address"));
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            drop(handle.spawn(echo_futures_io(stream)));
-        }
+        accept_loop(
+            || listener.accept(),
+            |stream: kairos::net::TcpStream| {
+                let _ = stream.set_nodelay(true);
+                drop(handle.spawn(echo_futures_io(stream)));
+            },
+        )
+        .await;
     });
 }
 
@@ -72,25 +81,21 @@ fn serve_tokio(flavor: Flavor, bound: impl FnOnce(SocketAddr) + Send + 'static) 
             .await
             .expect("bind");
         bound(listener.local_addr().expect("local address"));
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            drop(handle.spawn(async move {
-                let mut buffer = [0u8; BUFFER];
-                loop {
-                    match stream.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if stream.write_all(&buffer[..n]).await.is_err() {
-                                return;
-                            }
+        accept_loop(
+            || listener.accept(),
+            |mut stream: tokio::net::TcpStream| {
+                let _ = stream.set_nodelay(true);
+                drop(handle.spawn(async move {
+                    let mut buffer = [0u8; BUFFER];
+                    while let Ok(n @ 1..) = stream.read(&mut buffer).await {
+                        if stream.write_all(&buffer[..n]).await.is_err() {
+                            return;
                         }
                     }
-                }
-            }));
-        }
+                }));
+            },
+        )
+        .await;
     });
 }
 
@@ -101,13 +106,14 @@ fn serve_smol(flavor: Flavor, bound: impl FnOnce(SocketAddr) + Send + 'static) {
         let listener =
             async_io::Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
         bound(listener.get_ref().local_addr().expect("local address"));
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.get_ref().set_nodelay(true);
-            executor.spawn(echo_futures_io(stream)).detach();
-        }
+        accept_loop(
+            || listener.accept(),
+            |stream: async_io::Async<std::net::TcpStream>| {
+                let _ = stream.get_ref().set_nodelay(true);
+                executor.spawn(echo_futures_io(stream)).detach();
+            },
+        )
+        .await;
     });
 }
 
@@ -118,13 +124,14 @@ fn serve_async_std(flavor: Flavor, bound: impl FnOnce(SocketAddr) + Send + 'stat
             .await
             .expect("bind");
         bound(listener.local_addr().expect("local address"));
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            drop(async_std::task::spawn(echo_futures_io(stream)));
-        }
+        accept_loop(
+            || listener.accept(),
+            |stream: async_std::net::TcpStream| {
+                let _ = stream.set_nodelay(true);
+                drop(async_std::task::spawn(echo_futures_io(stream)));
+            },
+        )
+        .await;
     });
 }
 
@@ -138,14 +145,9 @@ fn serve_threads(bound: impl FnOnce(SocketAddr)) {
         let _ = stream.set_nodelay(true);
         std::thread::spawn(move || {
             let mut buffer = [0u8; BUFFER];
-            loop {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => {
-                        if stream.write_all(&buffer[..n]).is_err() {
-                            return;
-                        }
-                    }
+            while let Ok(n @ 1..) = stream.read(&mut buffer) {
+                if stream.write_all(&buffer[..n]).is_err() {
+                    return;
                 }
             }
         });

@@ -61,15 +61,33 @@ struct Connection {
     unsent: usize,
 }
 
-/// Pins the calling thread to the machine's last CPU, so the load generator runs in the
-/// same place for every server. Best effort: a refusal leaves it unpinned.
+/// Pins the calling thread (and the threads it starts later) to the machine's last CPU,
+/// where the load generator runs for every server. Best effort: a refusal leaves it
+/// unpinned.
 pub fn pin_to_last_cpu() {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpus = cpu_count();
+    pin_to(cpus - 1..cpus);
+}
+
+/// Pins the calling thread (and the threads it starts later) to every CPU but the last
+/// (to the only one, on a one-CPU machine): where a current-thread server runs, so that it
+/// never shares a CPU with the load generator. Best effort, as above.
+pub fn pin_off_last_cpu() {
+    pin_to(0..(cpu_count() - 1).max(1));
+}
+
+fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn pin_to(cpus: std::ops::Range<usize>) {
     // SAFETY: `set` is a plain bit set owned by this frame, zeroed before use; the call
     // only reads it.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpus - 1, &mut set);
+        for cpu in cpus {
+            libc::CPU_SET(cpu, &mut set);
+        }
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
     }
 }

@@ -9,7 +9,10 @@
 //!
 //! `RUNTIME` is a runtime's name or `threads` (one OS thread per connection on blocking
 //! std sockets). The load generator ([`load`]) is the same code with the same settings for
-//! every server, pinned to the last CPU; the servers are not pinned.
+//! every server, pinned to the last CPU. On the current-thread flavor the servers (the
+//! threads server too, in that table) are pinned to the other CPUs, so that where the
+//! server's thread lands is not left to chance; on the multi-thread flavor they are not
+//! pinned.
 
 pub mod load;
 mod servers;
@@ -133,6 +136,9 @@ pub fn child_main(args: &[String]) -> bool {
             load::raise_fd_limit(FD_LIMIT);
             exit_when_stdin_closes();
             let flavor = Flavor::from_tag(arg(2)).expect("serve-echo RUNTIME ct|mt");
+            if flavor == Flavor::CurrentThread {
+                load::pin_off_last_cpu();
+            }
             serve(arg(1), flavor, |addr| {
                 let mut stdout = std::io::stdout();
                 let _ = writeln!(stdout, "{addr}");

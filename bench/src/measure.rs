@@ -32,20 +32,38 @@ impl Stats {
     }
 }
 
-/// Runs each of `runs` once as warm-up, then `repeats` rounds in which every run goes once,
-/// in an order that rotates each round (A B C, B C A, ...). Returns each run's statistics.
-pub fn alternate(repeats: usize, runs: &mut [&mut dyn FnMut() -> f64]) -> Vec<Stats> {
-    for run in runs.iter_mut() {
-        run();
+/// Runs each of `runs` once as warm-up (if `warmup`), then `repeats` rounds in which every run goes once,
+/// in an order that rotates each round (A B C, B C A, ...). A run returns one or more
+/// figures (always as many); the result holds, per run, the statistics of each figure.
+pub fn alternate(
+    repeats: usize,
+    warmup: bool,
+    runs: &mut [&mut dyn FnMut() -> Vec<f64>],
+) -> Vec<Vec<Stats>> {
+    if warmup {
+        for run in runs.iter_mut() {
+            run();
+        }
     }
-    let mut values = vec![Vec::with_capacity(repeats); runs.len()];
+    let mut values: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(repeats); runs.len()];
     for round in 0..repeats {
         for offset in 0..runs.len() {
             let index = (round + offset) % runs.len();
             values[index].push(runs[index]());
         }
     }
-    values.iter().map(|v| Stats::of(v)).collect()
+    values
+        .iter()
+        .map(|repeats| {
+            let figures = repeats[0].len();
+            (0..figures)
+                .map(|figure| {
+                    let column: Vec<f64> = repeats.iter().map(|repeat| repeat[figure]).collect();
+                    Stats::of(&column)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,19 +83,22 @@ mod tests {
         let mut b = 0;
         let stats = alternate(
             5,
+            true,
             &mut [
                 &mut || {
                     a += 1;
-                    a as f64
+                    vec![a as f64, 0.5]
                 },
                 &mut || {
                     b += 1;
-                    10.0
+                    vec![10.0, 7.0]
                 },
             ],
         );
         assert_eq!((a, b), (6, 6));
-        assert_eq!(stats[0].min, 2.0);
-        assert_eq!(stats[1].median, 10.0);
+        assert_eq!(stats[0][0].min, 2.0);
+        assert_eq!(stats[0][1].max, 0.5);
+        assert_eq!(stats[1][0].median, 10.0);
+        assert_eq!(stats[1][1].median, 7.0);
     }
 }

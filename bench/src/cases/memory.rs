@@ -13,12 +13,11 @@ pub const MEMORY_TASKS_ENV: &str = "KAIROS_BENCH_MEMORY_CHILD";
 /// Runs the measurement in a child process (this same binary) and returns its result.
 pub fn idle_task_bytes_in_child<R: Runtime>(flavor: Flavor, tasks: usize) -> f64 {
     let exe = std::env::current_exe().expect("the benchmark binary's path");
-    let flavor = match flavor {
-        Flavor::CurrentThread => "ct",
-        Flavor::MultiThread => "mt",
-    };
     let output = Command::new(exe)
-        .env(MEMORY_TASKS_ENV, format!("{}:{flavor}:{tasks}", R::NAME))
+        .env(
+            MEMORY_TASKS_ENV,
+            format!("{}:{}:{tasks}", R::NAME, flavor.tag()),
+        )
         .output()
         .expect("run the memory child");
     assert!(
@@ -62,7 +61,12 @@ pub fn idle_task_bytes<R: Runtime>(rt: &R, tasks: usize) -> f64 {
 
 /// The process's resident set size, from /proc/self/statm.
 fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
+    resident_bytes_of("/proc/self/statm")
+}
+
+/// A process's resident set size, from its `statm` file.
+pub fn resident_bytes_of(statm: &str) -> u64 {
+    let statm = std::fs::read_to_string(statm).expect("read a statm file");
     let pages: u64 = statm
         .split_whitespace()
         .nth(1)

@@ -1,8 +1,7 @@
 //! Spawning: from inside, from outside threads, and chains of tasks spawning tasks.
 
+use crate::latch::Latch;
 use crate::Runtime;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Spawns `n` no-op tasks from inside a task and awaits them all.
@@ -48,12 +47,12 @@ pub fn spawn_remote<R: Runtime>(rt: &R, threads: usize, total: usize) -> Duratio
 
 /// Each task spawns the next one, `depth` deep; the first waits for the last.
 pub fn chained_spawn<R: Runtime>(rt: &R, depth: usize) -> Duration {
-    fn link<R: Runtime>(handle: R::Handle, left: usize, done: Arc<AtomicBool>) {
+    fn link<R: Runtime>(handle: R::Handle, left: usize, done: Latch) {
         if left == 0 {
-            done.store(true, Ordering::Release);
+            done.set();
         } else {
             let next = handle.clone();
-            drop(R::spawn(
+            R::detach(R::spawn(
                 &handle,
                 async move { link::<R>(next, left - 1, done) },
             ));
@@ -62,11 +61,9 @@ pub fn chained_spawn<R: Runtime>(rt: &R, depth: usize) -> Duration {
     let handle = rt.handle();
     rt.block_on(async move {
         let started = Instant::now();
-        let done = Arc::new(AtomicBool::new(false));
+        let done = Latch::new();
         link::<R>(handle, depth, done.clone());
-        while !done.load(Ordering::Acquire) {
-            R::yield_now().await;
-        }
+        done.wait().await;
         started.elapsed()
     })
 }

@@ -11,6 +11,7 @@ impl Runtime for AsyncStd {
     const NAME: &'static str = "async-std";
     type Handle = ();
     type Join<T: Send + 'static> = async_std::task::JoinHandle<T>;
+    type BlockingJoin<T: Send + 'static> = async_std::task::JoinHandle<T>;
 
     fn build(flavor: Flavor) -> Option<Self> {
         match flavor {
@@ -43,7 +44,12 @@ impl Runtime for AsyncStd {
         async_std::task::spawn(future)
     }
 
-    fn spawn_blocking<F, R>(_handle: &Self::Handle, func: F) -> Self::Join<R>
+    fn detach<T: Send + 'static>(join: Self::Join<T>) {
+        // async-std's handles detach on drop.
+        drop(join);
+    }
+
+    fn spawn_blocking<F, R>(_handle: &Self::Handle, func: F) -> Self::BlockingJoin<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,

@@ -1,11 +1,16 @@
-//! smol's crates: `async-executor` for tasks, `async-io` for blocking on futures,
-//! `blocking` for the blocking pool.
+//! smol's crates: `async-executor` for tasks, `async-io` for blocking on futures (it also
+//! drives the reactor and timers), `blocking` for the blocking pool.
 //!
-//! Current-thread: one executor driven by the thread inside `block_on`. Multi-thread: the
-//! executor driven by two dedicated threads (the equivalent of two workers), the calling
-//! thread only waiting for the result.
+//! - Current-thread: one executor run by the thread inside `block_on`, the way a
+//!   single-threaded smol program is written (`block_on(ex.run(main))`). It is the `Send`
+//!   `Executor` rather than `LocalExecutor` because outside threads spawn onto it
+//!   (spawn_remote); in async-executor 1.14 `LocalExecutor` is a wrapper around the same
+//!   `Executor`, so nothing is lost.
+//! - Multi-thread: the executor run by two dedicated threads (the equivalent of two
+//!   workers), as smol's own examples do; the calling thread only waits.
 
 use super::{Flavor, Runtime};
+use crate::latch::Latch;
 use async_executor::{Executor, Task};
 use std::future::Future;
 use std::sync::Arc;
@@ -15,7 +20,7 @@ use std::thread::JoinHandle;
 pub struct Smol {
     executor: Arc<Executor<'static>>,
     flavor: Flavor,
-    stop: Option<async_channel_stop::Stop>,
+    stop: Latch,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -23,21 +28,20 @@ impl Runtime for Smol {
     const NAME: &'static str = "smol";
     type Handle = Arc<Executor<'static>>;
     type Join<T: Send + 'static> = Task<T>;
+    type BlockingJoin<T: Send + 'static> = blocking::Task<T>;
 
     fn build(flavor: Flavor) -> Option<Self> {
         let executor = Arc::new(Executor::new());
+        let stop = Latch::new();
         let mut threads = Vec::new();
-        let mut stop = None;
         if flavor == Flavor::MultiThread {
-            let (signal, waiter) = async_channel_stop::pair();
             for _ in 0..2 {
                 let executor = executor.clone();
-                let waiter = waiter.clone();
+                let stop = stop.clone();
                 threads.push(std::thread::spawn(move || {
-                    async_io::block_on(executor.run(waiter.wait()));
+                    async_io::block_on(executor.run(stop.wait()));
                 }));
             }
-            stop = Some(signal);
         }
         Some(Smol {
             executor,
@@ -57,7 +61,7 @@ impl Runtime for Smol {
     {
         match self.flavor {
             Flavor::CurrentThread => async_io::block_on(self.executor.run(future)),
-            Flavor::MultiThread => async_io::block_on(future),
+            Flavor::MultiThread => async_io::block_on(self.executor.spawn(future)),
         }
     }
 
@@ -69,14 +73,16 @@ impl Runtime for Smol {
         handle.spawn(future)
     }
 
-    fn spawn_blocking<F, R>(handle: &Self::Handle, func: F) -> Task<R>
+    fn detach<T: Send + 'static>(join: Task<T>) {
+        join.detach();
+    }
+
+    fn spawn_blocking<F, R>(_handle: &Self::Handle, func: F) -> blocking::Task<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        // `unblock` returns a `blocking::Task`; spawning it keeps the join type uniform
-        // (one extra task, the same on every row of this runtime).
-        handle.spawn(blocking::unblock(func))
+        blocking::unblock(func)
     }
 
     fn yield_now() -> impl Future<Output = ()> + Send {
@@ -86,72 +92,9 @@ impl Runtime for Smol {
 
 impl Drop for Smol {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        self.stop.set();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
-        }
-    }
-}
-
-/// A one-shot "stop" signal for the executor threads, built on `event-listener`-free
-/// primitives: an atomic flag plus the executor's own wake-ups.
-mod async_channel_stop {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Mutex};
-    use std::task::{Context, Poll, Waker};
-
-    struct Shared {
-        stopped: AtomicBool,
-        wakers: Mutex<Vec<Waker>>,
-    }
-
-    /// Stops the waiters when dropped.
-    pub struct Stop(Arc<Shared>);
-
-    /// Completes when the `Stop` is dropped.
-    #[derive(Clone)]
-    pub struct Waiter(Arc<Shared>);
-
-    pub fn pair() -> (Stop, Waiter) {
-        let shared = Arc::new(Shared {
-            stopped: AtomicBool::new(false),
-            wakers: Mutex::new(Vec::new()),
-        });
-        (Stop(shared.clone()), Waiter(shared))
-    }
-
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            self.0.stopped.store(true, Ordering::SeqCst);
-            for waker in self.0.wakers.lock().unwrap().drain(..) {
-                waker.wake();
-            }
-        }
-    }
-
-    impl Waiter {
-        pub fn wait(self) -> impl Future<Output = ()> {
-            WaitFuture(self.0)
-        }
-    }
-
-    struct WaitFuture(Arc<Shared>);
-
-    impl Future for WaitFuture {
-        type Output = ();
-
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            if self.0.stopped.load(Ordering::SeqCst) {
-                return Poll::Ready(());
-            }
-            self.0.wakers.lock().unwrap().push(cx.waker().clone());
-            if self.0.stopped.load(Ordering::SeqCst) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
         }
     }
 }

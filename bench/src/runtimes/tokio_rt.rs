@@ -1,30 +1,23 @@
 //! tokio.
 
+use super::unwrap::Unwrap;
 use super::{Flavor, Runtime};
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// A tokio runtime.
-pub struct Tokio(tokio::runtime::Runtime);
-
-/// A tokio `JoinHandle` that unwraps its output.
-pub struct Join<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Future for Join<T> {
-    type Output = T;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        Pin::new(&mut self.0)
-            .poll(cx)
-            .map(|result| result.expect("benchmark task failed"))
-    }
+pub struct Tokio {
+    runtime: tokio::runtime::Runtime,
+    flavor: Flavor,
 }
+
+/// A tokio join handle, unwrapped.
+pub type Join<T> = Unwrap<tokio::task::JoinHandle<T>>;
 
 impl Runtime for Tokio {
     const NAME: &'static str = "tokio";
     type Handle = tokio::runtime::Handle;
     type Join<T: Send + 'static> = Join<T>;
+    type BlockingJoin<T: Send + 'static> = Join<T>;
 
     fn build(flavor: Flavor) -> Option<Self> {
         let mut builder = match flavor {
@@ -35,18 +28,22 @@ impl Runtime for Tokio {
                 builder
             }
         };
-        Some(Tokio(builder.enable_all().build().expect("tokio runtime")))
+        let runtime = builder.enable_all().build().expect("tokio runtime");
+        Some(Tokio { runtime, flavor })
     }
 
     fn handle(&self) -> Self::Handle {
-        self.0.handle().clone()
+        self.runtime.handle().clone()
     }
 
     fn block_on<F: Future + Send + 'static>(&self, future: F) -> F::Output
     where
         F::Output: Send + 'static,
     {
-        self.0.block_on(future)
+        match self.flavor {
+            Flavor::CurrentThread => self.runtime.block_on(future),
+            Flavor::MultiThread => self.runtime.block_on(Unwrap(self.runtime.spawn(future))),
+        }
     }
 
     fn spawn<F>(handle: &Self::Handle, future: F) -> Join<F::Output>
@@ -54,7 +51,11 @@ impl Runtime for Tokio {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Join(handle.spawn(future))
+        Unwrap(handle.spawn(future))
+    }
+
+    fn detach<T: Send + 'static>(join: Join<T>) {
+        drop(join);
     }
 
     fn spawn_blocking<F, R>(handle: &Self::Handle, func: F) -> Join<R>
@@ -62,7 +63,7 @@ impl Runtime for Tokio {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        Join(handle.spawn_blocking(func))
+        Unwrap(handle.spawn_blocking(func))
     }
 
     fn yield_now() -> impl Future<Output = ()> + Send {

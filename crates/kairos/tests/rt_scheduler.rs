@@ -95,6 +95,81 @@ fn a_ping_pong_does_not_starve_tasks_spawned_from_outside() {
 }
 
 #[test]
+fn tasks_injected_behind_a_ping_pong_wait_for_the_queue_not_an_interval_each() {
+    // A current-thread runtime whose local queue never empties (a pair waking each other)
+    // takes injected tasks in batches: 310 of them run within a few checks of the
+    // injection queue, not one per `global_queue_interval` ticks (which would take about
+    // 310 x 31 / 2 round trips of the pair).
+    const INJECTED: usize = 310;
+    let rt = support::current_thread();
+    let trips = Arc::new(AtomicUsize::new(0));
+    {
+        let trips = trips.clone();
+        rt.block_on(async move { spawn_ping_pong(&trips) });
+    }
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..INJECTED {
+        let ran = ran.clone();
+        drop(rt.spawn(async move { ran.fetch_add(1, Ordering::SeqCst) }));
+    }
+    let before = trips.load(Ordering::SeqCst);
+    rt.block_on(poll_fn(|cx| {
+        if ran.load(Ordering::SeqCst) == INJECTED {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }));
+    let during = trips.load(Ordering::SeqCst) - before;
+    assert!(
+        during < INJECTED,
+        "{during} round trips before the injected tasks ran"
+    );
+}
+
+#[test]
+fn a_worker_busy_with_a_ping_pong_takes_injected_tasks_in_batches() {
+    // As above on the multi-thread scheduler: the pair and 310 injected tasks are queued
+    // while the only worker is held by a task; once it is released, the injected tasks
+    // all run within a few checks of the injection queue, not one per interval.
+    const INJECTED: usize = 310;
+    let rt = support::multi_thread(1);
+    let trips = Arc::new(AtomicUsize::new(0));
+    let (started, release) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    {
+        let (trips, started, release) = (trips.clone(), started.clone(), release.clone());
+        drop(rt.spawn(async move {
+            spawn_ping_pong(&trips);
+            started.store(true, Ordering::SeqCst);
+            assert!(spin_for(&release).is_some(), "the test releases the worker");
+        }));
+    }
+    wait_until("the worker to be held", || started.load(Ordering::SeqCst));
+    let ran = Arc::new(AtomicUsize::new(0));
+    let trips_when_done = Arc::new(AtomicUsize::new(usize::MAX));
+    for _ in 0..INJECTED {
+        let (ran, trips, done) = (ran.clone(), trips.clone(), trips_when_done.clone());
+        drop(rt.spawn(async move {
+            if ran.fetch_add(1, Ordering::SeqCst) + 1 == INJECTED {
+                done.store(trips.load(Ordering::SeqCst), Ordering::SeqCst);
+            }
+        }));
+    }
+    release.store(true, Ordering::SeqCst);
+    wait_until("the injected tasks to run", || {
+        ran.load(Ordering::SeqCst) == INJECTED
+    });
+    let during = trips_when_done.load(Ordering::SeqCst);
+    assert!(
+        during < INJECTED,
+        "{during} round trips before the injected tasks ran"
+    );
+}
+
+#[test]
 fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
     let rt = support::multi_thread(1);
     let turns = Arc::new(AtomicUsize::new(0));

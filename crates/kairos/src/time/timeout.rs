@@ -1,5 +1,6 @@
 //! `timeout` and `timeout_at`: bound how long a future may take.
 
+use crate::runtime::context;
 use crate::task::coop;
 use crate::time::error::Elapsed;
 use crate::time::{sleep_until, Instant, Sleep};
@@ -11,7 +12,10 @@ use std::time::Duration;
 /// Runs `future`, giving up with [`Elapsed`] if it does not complete within `duration`.
 ///
 /// The future is polled first, so one that is ready at once wins even with a zero
-/// duration. Dropping the future returned here drops `future` and cancels the timer.
+/// duration. The timer itself is only created the first time `future` is found pending
+/// (on the runtime current then), so a future that completes at once costs a clock read
+/// and nothing else. Dropping the future returned here drops `future` and cancels the
+/// timer.
 ///
 /// # Panics
 ///
@@ -39,10 +43,18 @@ use std::time::Duration;
 /// ```
 #[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    let deadline = Instant::now()
+    // One look-up of the current runtime: checks it has timers (so misuse panics here, as
+    // documented) and reads its clock.
+    let now = context::with_current(|handle| {
+        let driver = handle.driver();
+        check_time_enabled(driver);
+        driver.clock().now()
+    });
+    let deadline = now
         .checked_add(duration)
+        .map(Instant::from_std)
         .unwrap_or_else(Instant::far_future);
-    timeout_at(deadline, future)
+    Timeout::new(future.into_future(), deadline)
 }
 
 /// Runs `future`, giving up with [`Elapsed`] if it does not complete by `deadline`.
@@ -71,9 +83,14 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// ```
 #[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
-    Timeout {
-        value: future.into_future(),
-        delay: sleep_until(deadline),
+    context::with_current(|handle| check_time_enabled(handle.driver()));
+    Timeout::new(future.into_future(), deadline)
+}
+
+#[track_caller]
+fn check_time_enabled(driver: &crate::runtime::driver::Handle) {
+    if driver.time().is_none() {
+        panic!("{}", crate::runtime::time::TIME_DISABLED);
     }
 }
 
@@ -82,10 +99,20 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 #[must_use = "futures do nothing unless polled"]
 pub struct Timeout<F> {
     value: F,
-    delay: Sleep,
+    deadline: Instant,
+    /// The timer, created the first time `value` is pending.
+    delay: Option<Sleep>,
 }
 
 impl<F> Timeout<F> {
+    fn new(value: F, deadline: Instant) -> Timeout<F> {
+        Timeout {
+            value,
+            deadline,
+            delay: None,
+        }
+    }
+
     /// The wrapped future.
     pub fn get_ref(&self) -> &F {
         &self.value
@@ -108,16 +135,18 @@ impl<F: Future> Future for Timeout<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `value` is structurally pinned: it is never moved out of a pinned
         // `Timeout` (`into_inner` takes `self` by value, which needs `Timeout: Unpin`
-        // or an unpinned value), and `Timeout` has no `Drop` impl. `delay` is `Unpin`.
+        // or an unpinned value), and `Timeout` has no `Drop` impl. `deadline` and `delay`
+        // are `Unpin`.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above; `value` stays where it is for as long as `self` is pinned.
         let value = unsafe { Pin::new_unchecked(&mut this.value) };
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
+        let deadline = this.deadline;
+        let delay = this.delay.get_or_insert_with(|| sleep_until(deadline));
         // The inner future may have spent the whole budget; the deadline is checked
         // regardless, or a busy future could never time out.
-        coop::with_unconstrained(|| Pin::new(&mut this.delay).poll(cx))
-            .map(|()| Err(Elapsed::new()))
+        coop::with_unconstrained(|| Pin::new(delay).poll(cx)).map(|()| Err(Elapsed::new()))
     }
 }

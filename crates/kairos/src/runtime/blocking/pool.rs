@@ -161,9 +161,18 @@ impl Spawner {
             inhibit: InhibitAutoAdvance::new(rt),
         });
         if shared.num_idle > 0 {
-            shared.num_idle -= 1;
-            shared.num_notify += 1;
-            inner.condvar.notify_one();
+            // A woken thread runs queued tasks until the queue is empty, so one more is
+            // woken only while the queue holds more tasks than threads already woken for
+            // it: a burst of spawns still wakes a thread per task, a steady trickle that
+            // a few threads keep up with wakes none.
+            if shared.num_notify < shared.queue.len() {
+                shared.num_idle -= 1;
+                shared.num_notify += 1;
+                // Signalled after the lock is released: a thread woken while the spawner
+                // still holds it would only wake up to block on the mutex.
+                drop(shared);
+                inner.condvar.notify_one();
+            }
             return Ok(());
         }
         if shared.num_threads >= inner.thread_cap {

@@ -7,16 +7,43 @@
 //! The wakers run after the lock is released. All registrations are edge-triggered: the
 //! kernel reports a change once, and the readiness word remembers it until an operation
 //! proves it stale.
+//!
+//! # Unparking without a system call when nobody sleeps
+//!
+//! Writing the waker's event fd costs a system call, and a busy runtime is unparked on
+//! every task scheduled from another thread. So the handle keeps `park_state`: IDLE,
+//! PARKED or NOTIFIED (the protocol of `runtime/park.rs`, with the event fd in place of
+//! the condition variable):
+//!
+//! 1. A turn that may block moves IDLE -> PARKED (compare-and-swap) before it polls, and
+//!    swaps IDLE back after. If it finds NOTIFIED instead, it consumes it (swaps in IDLE)
+//!    and polls without blocking.
+//! 2. `unpark` swaps in NOTIFIED and writes the event fd only if it saw PARKED.
+//! 3. A turn with a zero timeout never blocks and leaves the state alone.
+//!
+//! Every transition is a sequentially consistent read-modify-write, so an `unpark` either
+//! precedes the compare-and-swap of rule 1 (which then fails and the turn does not block)
+//! or follows it (and sees PARKED and writes the fd, which ends the poll): no wake-up is
+//! lost. A write that lands after the poll returned leaves the fd readable, which only
+//! makes the next blocking turn return at once, once.
 
 use super::registrations::{Registrations, SIGNAL_TOKEN, WAKE_TOKEN};
 use super::scheduled_io::ScheduledIo;
 use crate::io::{Interest, Ready};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use std::io;
 use std::time::Duration;
 
 /// Events taken from the kernel per turn.
 const EVENTS_CAPACITY: usize = 1024;
+
+/// `park_state`: nobody is blocked in the poll and no unpark is pending.
+const IDLE: usize = 0;
+/// `park_state`: a turn is blocked (or about to block) in the poll.
+const PARKED: usize = 1;
+/// `park_state`: an unpark is pending; the next turn must not block.
+const NOTIFIED: usize = 2;
 
 /// The parking side: owned by the thread that parks in the driver.
 pub(crate) struct Driver {
@@ -34,6 +61,8 @@ pub(crate) struct Handle {
     registry: mio::Registry,
     registrations: Mutex<Registrations>,
     waker: mio::Waker,
+    /// IDLE, PARKED or NOTIFIED: whether `unpark` must write the waker's fd (module docs).
+    park_state: AtomicUsize,
     /// This driver's registration of the signal self-pipe, once a signal is listened to.
     signal_pipe: Mutex<Option<mio::net::UnixStream>>,
 }
@@ -53,6 +82,7 @@ impl Driver {
             registry,
             registrations: Mutex::new(Registrations::new()),
             waker,
+            park_state: AtomicUsize::new(IDLE),
             signal_pipe: Mutex::new(None),
         };
         Ok((driver, handle))
@@ -65,7 +95,24 @@ impl Driver {
     ///
     /// If the operating system's poll fails for a reason other than a signal.
     pub(crate) fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) -> usize {
-        match self.poll.poll(&mut self.events, timeout) {
+        let may_block = timeout != Some(Duration::ZERO);
+        let timeout = if may_block
+            && handle
+                .park_state
+                .compare_exchange(IDLE, PARKED, SeqCst, SeqCst)
+                .is_err()
+        {
+            // Rule 1: an unpark is pending; consume it and do not block.
+            handle.park_state.swap(IDLE, SeqCst);
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
+        let polled = self.poll.poll(&mut self.events, timeout);
+        if may_block {
+            handle.park_state.swap(IDLE, SeqCst);
+        }
+        match polled {
             Ok(()) => {}
             Err(err) if err.kind() == io::ErrorKind::Interrupted => return 0,
             Err(err) => panic!("the Kairos I/O driver failed to poll for events: {err}"),
@@ -115,6 +162,10 @@ impl Handle {
     ///
     /// If the wake-up cannot be delivered (the event fd failed).
     pub(crate) fn unpark(&self) {
+        // Rule 2: only a parked turn needs the fd written.
+        if self.park_state.swap(NOTIFIED, SeqCst) != PARKED {
+            return;
+        }
         if let Err(err) = self.waker.wake() {
             panic!("failed to wake the Kairos I/O driver: {err}");
         }
@@ -162,5 +213,55 @@ impl Handle {
     /// Frees `token`'s slot.
     pub(crate) fn release(&self, token: mio::Token) {
         self.registrations.lock().release(token);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Long enough that a test that waits this long has lost a wake-up.
+    const LOST: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn an_unpark_before_the_turn_makes_it_return_at_once() {
+        let (mut driver, handle) = Driver::new().unwrap();
+        handle.unpark();
+        let started = Instant::now();
+        driver.turn(&handle, Some(LOST));
+        assert!(started.elapsed() < LOST / 2);
+        assert_eq!(handle.park_state.load(SeqCst), IDLE);
+    }
+
+    #[test]
+    fn an_unpark_while_idle_writes_nothing_and_a_zero_turn_keeps_it_pending() {
+        let (mut driver, handle) = Driver::new().unwrap();
+        handle.unpark();
+        handle.unpark();
+        assert_eq!(handle.park_state.load(SeqCst), NOTIFIED);
+        driver.turn(&handle, Some(Duration::ZERO));
+        assert!(driver.events.is_empty(), "the event fd was not written");
+        assert_eq!(handle.park_state.load(SeqCst), NOTIFIED);
+    }
+
+    #[test]
+    fn an_unpark_from_another_thread_ends_a_blocked_turn() {
+        let (mut driver, handle) = Driver::new().unwrap();
+        let handle = std::sync::Arc::new(handle);
+        let unparker = {
+            let handle = handle.clone();
+            std::thread::spawn(move || {
+                while handle.park_state.load(SeqCst) != PARKED {
+                    std::thread::yield_now();
+                }
+                handle.unpark();
+            })
+        };
+        let started = Instant::now();
+        driver.turn(&handle, Some(LOST));
+        assert!(started.elapsed() < LOST / 2);
+        unparker.join().unwrap();
+        assert_eq!(handle.park_state.load(SeqCst), IDLE);
     }
 }

@@ -27,6 +27,9 @@ use std::pin::{pin, Pin};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread::ThreadId;
 
+/// The most tasks moved from the injection queue to the local queue at once.
+const INJECT_BATCH: usize = 128;
+
 /// The scheduler, owned by the `Runtime`.
 pub(crate) struct CurrentThread {
     /// The core, when no thread is driving it.
@@ -256,21 +259,36 @@ impl Context {
         f(core.as_mut().expect("the scheduler core is missing"))
     }
 
+    /// The next task: every `global_queue_interval` ticks a batch from the injection queue
+    /// first, otherwise the local queue, then a batch from the injection queue.
     fn next_task(&self) -> Option<Notified<Arc<Handle>>> {
-        let inject = &self.handle.inject;
         let interval = self.handle.config.global_queue_interval;
         self.with_core(|core| {
             core.tick = core.tick.wrapping_add(1);
             if core.tick % interval == 0 {
-                inject
-                    .pop(&mut core.owned)
-                    .or_else(|| core.tasks.pop_front())
+                self.take_injected(core).or_else(|| core.tasks.pop_front())
             } else {
-                core.tasks
-                    .pop_front()
-                    .or_else(|| inject.pop(&mut core.owned))
+                core.tasks.pop_front().or_else(|| self.take_injected(core))
             }
         })
+    }
+
+    /// Takes up to [`INJECT_BATCH`] tasks from the injection queue: returns the oldest and
+    /// queues the others at the back of the local queue. Taking one task per check would
+    /// let a local queue that never empties (tasks waking each other) hold injected tasks
+    /// back for `global_queue_interval` ticks each; taking a batch puts them in line
+    /// behind the local tasks already queued, and no further.
+    fn take_injected(&self, core: &mut Core) -> Option<Notified<Arc<Handle>>> {
+        let Core { tasks, owned, .. } = core;
+        let mut first = None;
+        self.handle.inject.pop_batch(INJECT_BATCH, owned, |task| {
+            if first.is_none() {
+                first = Some(task);
+            } else {
+                tasks.push_back(task);
+            }
+        });
+        first
     }
 
     /// Parks on the driver: without blocking if `yield_only` or if work is already

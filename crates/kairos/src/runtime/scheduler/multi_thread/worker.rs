@@ -3,9 +3,10 @@
 //! The loop, one *tick* per task:
 //! 1. Every `event_interval` ticks, poll the driver without blocking, and check for
 //!    shutdown.
-//! 2. Take the next task: every `global_queue_interval` ticks the injection queue first
-//!    (so tasks from outside are never starved by busy local queues), otherwise the LIFO
-//!    slot, then the ring, then a batch from the injection queue.
+//! 2. Take the next task: every `global_queue_interval` ticks a batch from the injection
+//!    queue first (so tasks from outside are never starved by busy local queues: they
+//!    join the ring behind what is there), otherwise the LIFO slot, then the ring, then a
+//!    batch from the injection queue.
 //! 3. With nothing local, become a searching worker (at most half of them at once) and
 //!    steal half of a random victim's ring, or take from the injection queue.
 //! 4. With nothing anywhere, park.
@@ -263,7 +264,10 @@ impl Context {
         let remote = self.remote();
         self.with_core(|core| {
             if tick % self.handle.config.global_queue_interval == 0 {
-                if let Some(task) = shared.inject.pop(&mut core.owned) {
+                // A batch, not one task: with a local queue that never empties (tasks
+                // waking each other), one task per interval would hold each injected task
+                // back for `global_queue_interval` ticks.
+                if let Some(task) = Self::take_injected(shared, core) {
                     return Some(task);
                 }
             }
@@ -273,27 +277,32 @@ impl Context {
             if let Some(task) = core.run_queue.pop() {
                 return Some(task);
             }
-            if shared.inject.is_empty() {
-                return None;
-            }
-            // Take a fair share of the injection queue, keeping room in the ring.
-            let share = shared.inject.len() / shared.remotes.len() + 1;
-            let max = share
-                .min(core.run_queue.remaining_slots())
-                .min(queue::CAPACITY / 2);
-            let mut first = None;
-            let Core {
-                run_queue, owned, ..
-            } = core;
-            shared.inject.pop_batch(max, owned, |task| {
-                if first.is_none() {
-                    first = Some(task);
-                } else {
-                    run_queue.push_back_or_overflow(task, &shared.inject);
-                }
-            });
-            first
+            Self::take_injected(shared, core)
         })
+    }
+
+    /// Takes a fair share of the injection queue (`len / workers + 1`, keeping room in the
+    /// ring and at most half a ring): returns the oldest and queues the rest in the ring.
+    fn take_injected(shared: &Shared, core: &mut Core) -> Option<Notified<Arc<Handle>>> {
+        if shared.inject.is_empty() {
+            return None;
+        }
+        let share = shared.inject.len() / shared.remotes.len() + 1;
+        let max = share
+            .min(core.run_queue.remaining_slots())
+            .min(queue::CAPACITY / 2);
+        let mut first = None;
+        let Core {
+            run_queue, owned, ..
+        } = core;
+        shared.inject.pop_batch(max, owned, |task| {
+            if first.is_none() {
+                first = Some(task);
+            } else {
+                run_queue.push_back_or_overflow(task, &shared.inject);
+            }
+        });
+        first
     }
 
     fn run_task(&self, task: Notified<Arc<Handle>>) {

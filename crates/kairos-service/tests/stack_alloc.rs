@@ -98,7 +98,7 @@ fn the_whole_stack_adds_no_allocation_per_call() {
 }
 
 #[test]
-fn a_call_that_waits_costs_only_the_runtime_timers() {
+fn a_call_that_waits_allocates_nothing_either() {
     let runtime = kairos::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -122,9 +122,9 @@ fn a_call_that_waits_costs_only_the_runtime_timers() {
              one timeout {timeout_cost}, whole stack (two timeouts) {stacked_cost}"
         );
         assert_eq!(bare_cost, 0.0);
-        // What the filters add is the runtime's timer registration, one per timeout
-        // (`kairos::time::Sleep` allocates its shared timer state at its first poll).
-        assert_eq!(stacked_cost, 2.0 * timeout_cost);
-        assert!(timeout_cost <= 1.0, "{timeout_cost}");
+        // Registering a timer allocates nothing: its waker lives in the runtime's timer
+        // wheel, whose node storage is reused (it grew during the warm-up calls).
+        assert_eq!(timeout_cost, 0.0);
+        assert_eq!(stacked_cost, 0.0);
     });
 }

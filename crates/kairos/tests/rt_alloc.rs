@@ -12,6 +12,7 @@ use std::future::{poll_fn, Future};
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
+use std::time::Duration;
 use support::Mailbox;
 
 struct Counting;
@@ -234,5 +235,54 @@ fn waking_a_task_allocates_nothing() {
         }
         task.abort();
         assert!(task.await.unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
+fn timers_allocate_nothing_once_the_wheel_has_grown() {
+    let rt = support::current_thread();
+    rt.block_on(async {
+        /// Registers `n` timers (one poll each), then cancels them by dropping.
+        async fn register_and_cancel(n: usize) {
+            let mut sleeps: Vec<_> = (0..n)
+                .map(|_| Box::pin(kairos::time::sleep(Duration::from_secs(60))))
+                .collect();
+            for sleep in &mut sleeps {
+                assert!(futures::poll!(sleep.as_mut()).is_pending());
+            }
+        }
+        // Warm-up: the wheel's node storage grows to 100 timers.
+        register_and_cancel(100).await;
+        kairos::time::sleep(Duration::from_millis(1)).await;
+
+        let mut sleeps: Vec<_> = (0..100)
+            .map(|_| Box::pin(kairos::time::sleep(Duration::from_secs(60))))
+            .collect();
+        let ((), stats) = measure(|| {
+            let waker = futures::task::noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            for sleep in &mut sleeps {
+                assert!(sleep.as_mut().poll(&mut cx).is_pending());
+            }
+            sleeps.iter_mut().for_each(|sleep| {
+                sleep
+                    .as_mut()
+                    .reset(kairos::time::Instant::now() + Duration::from_secs(30))
+            });
+            sleeps.clear();
+        });
+        assert_eq!(
+            stats.count, 0,
+            "registering, moving and cancelling timers allocated: {stats:?}"
+        );
+
+        // And a timer that fires: registered, fired by the driver, awaited.
+        let mut nap = Box::pin(kairos::time::sleep(Duration::from_millis(1)));
+        let fired = poll_fn(|cx| {
+            let (poll, stats) = measure(|| nap.as_mut().poll(cx));
+            assert_eq!(stats.count, 0, "polling a timer allocated: {stats:?}");
+            poll
+        });
+        fired.await;
     });
 }

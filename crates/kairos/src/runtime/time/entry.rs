@@ -1,77 +1,29 @@
-//! A timer's shared state: whether it fired, and the waker to call when it does.
-//!
-//! Protocol: the driver fires a timer by setting `fired`, then taking the waker under
-//! its lock. A poller checks `fired`, stores its waker under the lock, and checks
-//! `fired` again before returning `Pending`; so one of the two always sees the other.
-//! Everything else about a timer (whether it is in the wheel, its key) is guarded by the
-//! wheel's lock.
-//!
-//! [`TimerEntry`] is the owner's side, what `Sleep` wraps: it registers lazily, on the
-//! first poll, and deregisters (O(1)) when dropped.
+//! One timer, as its owner (`Sleep`) sees it: registered lazily, on the first poll, and
+//! deregistered (O(1)) when dropped. The timer's waker lives in its wheel node (see
+//! `handle.rs`), so a timer allocates nothing of its own.
 
 use super::handle::Registered;
 use super::wheel::Key;
-use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
-use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{context, scheduler};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
-
-/// The part of a timer the wheel and the `Sleep` share.
-#[derive(Debug)]
-pub(crate) struct TimerShared {
-    fired: AtomicBool,
-    waker: Mutex<Option<Waker>>,
-}
-
-impl TimerShared {
-    pub(crate) fn new() -> TimerShared {
-        TimerShared {
-            fired: AtomicBool::new(false),
-            waker: Mutex::new(None),
-        }
-    }
-
-    /// Marks the timer fired and returns its waker, to be woken outside any lock.
-    pub(crate) fn fire(&self) -> Option<Waker> {
-        self.fired.store(true, Release);
-        self.waker.lock().take()
-    }
-
-    /// Re-arms a fired timer (the wheel lock is held: nobody fires it meanwhile).
-    pub(crate) fn rearm(&self) {
-        self.fired.store(false, Release);
-    }
-
-    pub(crate) fn is_fired(&self) -> bool {
-        self.fired.load(Acquire)
-    }
-
-    /// Ready once fired; otherwise `cx`'s waker is stored.
-    pub(crate) fn poll_fired(&self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.is_fired() {
-            return Poll::Ready(());
-        }
-        let mut waker = self.waker.lock();
-        match &*waker {
-            Some(current) if current.will_wake(cx.waker()) => {}
-            _ => *waker = Some(cx.waker().clone()),
-        }
-        if self.is_fired() {
-            return Poll::Ready(());
-        }
-        Poll::Pending
-    }
-}
 
 /// One timer, as its owner sees it.
 pub(crate) struct TimerEntry {
     handle: scheduler::Handle,
     deadline: Instant,
-    /// Created at the first poll.
-    shared: Option<Arc<TimerShared>>,
-    /// Where the timer sits in the wheel, while it does.
-    key: Option<Key>,
+    state: State,
+}
+
+/// Where a timer stands, as far as its owner knows.
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// Not in the wheel: never polled, or reset after it fired.
+    Unregistered,
+    /// In the wheel under this key, until the driver fires it (the key then goes stale).
+    Waiting(Key),
+    /// Seen fired.
+    Fired,
 }
 
 impl TimerEntry {
@@ -89,8 +41,7 @@ impl TimerEntry {
         TimerEntry {
             handle,
             deadline,
-            shared: None,
-            key: None,
+            state: State::Unregistered,
         }
     }
 
@@ -100,15 +51,21 @@ impl TimerEntry {
 
     /// Whether the timer has fired (a timer never polled has not).
     pub(crate) fn is_elapsed(&self) -> bool {
-        self.shared.as_ref().is_some_and(|shared| shared.is_fired())
+        match self.state {
+            State::Unregistered => false,
+            State::Waiting(key) => !self.time().is_waiting(key),
+            State::Fired => true,
+        }
     }
 
-    /// Moves the deadline; a registered timer is moved in the wheel at once.
+    /// Moves the deadline; a registered timer is moved in the wheel at once, keeping its
+    /// waker. One that fired registers again when next polled.
     pub(crate) fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        if let Some(shared) = self.shared.clone() {
-            self.register(&shared);
-        }
+        self.state = match self.state {
+            State::Waiting(key) => self.register(Some(key), None),
+            State::Unregistered | State::Fired => State::Unregistered,
+        };
     }
 
     /// Ready once the deadline has passed.
@@ -117,36 +74,32 @@ impl TimerEntry {
     ///
     /// If the timer's runtime has shut down.
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let shared = match &self.shared {
-            Some(shared) => shared.clone(),
-            None => {
-                let shared = Arc::new(TimerShared::new());
-                self.shared = Some(shared.clone());
-                self.register(&shared);
-                shared
+        self.state = match self.state {
+            State::Unregistered => self.register(None, Some(cx.waker())),
+            State::Waiting(key) if self.time().poll_waiting(key, cx.waker()) => {
+                return Poll::Pending;
             }
+            State::Waiting(_) | State::Fired => State::Fired,
         };
-        let poll = shared.poll_fired(cx);
-        if poll.is_ready() && self.time().is_shutdown() {
-            panic!(
+        match self.state {
+            State::Fired if self.time().is_shutdown() => panic!(
                 "the Kairos runtime that owns this timer has shut down; timers cannot \
                  outlive their runtime"
-            );
+            ),
+            State::Fired => Poll::Ready(()),
+            State::Unregistered | State::Waiting(_) => Poll::Pending,
         }
-        poll
     }
 
-    fn register(&mut self, shared: &Arc<TimerShared>) {
+    /// Registers the timer for its deadline in place of `old`, holding `waker` (or the
+    /// old registration's waker).
+    fn register(&self, old: Option<Key>, waker: Option<&Waker>) -> State {
         let driver = self.handle.driver();
         let time = driver.time().expect("checked in `new`");
-        let now = driver.clock().now();
-        let registered = time.register(shared, self.key.take(), self.deadline, now, || {
-            driver.unpark()
-        });
-        self.key = match registered {
-            Registered::Waiting(key) => Some(key),
-            Registered::Fired => None,
-        };
+        match time.register(old, waker, self.deadline, || driver.unpark()) {
+            Registered::Waiting(key) => State::Waiting(key),
+            Registered::Fired => State::Fired,
+        }
     }
 
     fn time(&self) -> &super::Handle {
@@ -156,7 +109,7 @@ impl TimerEntry {
 
 impl Drop for TimerEntry {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
+        if let State::Waiting(key) = self.state {
             self.time().deregister(key);
         }
     }
@@ -166,7 +119,7 @@ impl std::fmt::Debug for TimerEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TimerEntry")
             .field("deadline", &self.deadline)
-            .field("registered", &self.key.is_some())
+            .field("state", &self.state)
             .finish()
     }
 }

@@ -1,33 +1,43 @@
 //! The time driver's shared side: the wheel behind its lock, and the conversions between
 //! instants and the wheel's millisecond ticks.
+//!
+//! A timer's whole state lives in its wheel node: the node holds the waker to call, and a
+//! timer whose key no longer names a node has fired (its owner never removes it without
+//! forgetting the key). So a timer costs no allocation of its own, and every question about
+//! it (still waiting? which waker?) is answered under the one wheel lock. Wakers are
+//! called, and replaced ones dropped, after the lock is released: a waker may run code
+//! that comes back to the time driver.
 
-use super::entry::TimerShared;
 use super::wheel::{Key, Wheel};
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::Mutex;
 use crate::sync::wake_list::WakeList;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 /// What timers and the parking thread share.
 pub(crate) struct Handle {
     state: Mutex<State>,
+    /// Set (under the lock) when the runtime shuts down; no timer is added after.
+    is_shutdown: AtomicBool,
     /// The instant of tick 0.
     origin: Instant,
 }
 
 struct State {
-    wheel: Wheel<Arc<TimerShared>>,
+    /// Each waiting timer's waker (`None` until a task polls it).
+    wheel: Wheel<Option<Waker>>,
     /// The tick at which the thread parked on the driver will wake on its own
     /// (`u64::MAX`: only when unparked); 0 while nobody is parked. A timer registered
     /// for an earlier tick unparks it.
     parked_until: u64,
-    is_shutdown: bool,
 }
 
 /// How a registration ended.
 pub(crate) enum Registered {
     /// In the wheel under this key.
     Waiting(Key),
-    /// Due already: fired on the spot.
+    /// Due already (or the runtime is shutting down): fired on the spot.
     Fired,
 }
 
@@ -37,8 +47,8 @@ impl Handle {
             state: Mutex::new(State {
                 wheel: Wheel::new(),
                 parked_until: 0,
-                is_shutdown: false,
             }),
+            is_shutdown: AtomicBool::new(false),
             origin,
         }
     }
@@ -56,34 +66,35 @@ impl Handle {
         u64::try_from(now.saturating_duration_since(self.origin).as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Puts `timer` in the wheel for `deadline`, first taking out its previous
-    /// registration `old`, if any; `unpark` is called if the parked driver must wake
-    /// earlier than planned. A deadline that is not after `now` fires at once.
+    /// Puts a timer for `deadline` in the wheel, first taking out its previous
+    /// registration `old`, if any. The new node holds `waker`, or else the old
+    /// registration's waker, which is woken instead if the new deadline is due already.
+    /// `unpark` is called if the parked driver must wake earlier than planned.
+    ///
+    /// A deadline whose tick the driver has already processed fires at once; any other
+    /// waits for the driver's next turn that reaches its tick, even one that has passed by
+    /// the clock meanwhile (the driver turns at least every `event_interval` tasks). So
+    /// registering reads no clock.
     pub(crate) fn register(
         &self,
-        timer: &Arc<TimerShared>,
         old: Option<Key>,
+        waker: Option<&Waker>,
         deadline: Instant,
-        now: Instant,
         unpark: impl FnOnce(),
     ) -> Registered {
         let tick = self.deadline_tick(deadline);
         let mut state = self.state.lock();
-        if let Some(old) = old {
-            state.wheel.remove(old);
-        }
-        timer.rearm();
-        if deadline <= now {
-            drop(state);
-            timer.fire();
-            return Registered::Fired;
-        }
-        if state.is_shutdown {
-            drop(state);
-            timer.fire();
-            return Registered::Fired;
-        }
-        match state.wheel.insert(tick, timer.clone()) {
+        let old_waker = old.and_then(|old| state.wheel.remove(old)).flatten();
+        let (value, replaced) = match waker {
+            Some(waker) => (Some(waker.clone()), old_waker),
+            None => (old_waker, None),
+        };
+        let refused = if self.is_shutdown.load(Relaxed) {
+            Err(value)
+        } else {
+            state.wheel.insert(tick, value)
+        };
+        let registered = match refused {
             Ok(key) => {
                 let wake_driver = tick < state.parked_until;
                 if wake_driver {
@@ -95,18 +106,49 @@ impl Handle {
                 }
                 Registered::Waiting(key)
             }
-            Err(timer) => {
+            Err(value) => {
                 drop(state);
-                // Fired by its own poller, whose waker is not stored yet: nothing to wake.
-                timer.fire();
+                // The poller, if any, sees `Fired` itself; an old waker is told.
+                if waker.is_none() {
+                    if let Some(old_waker) = value {
+                        old_waker.wake();
+                    }
+                }
                 Registered::Fired
             }
+        };
+        drop(replaced);
+        registered
+    }
+
+    /// Whether the timer `key` names is still waiting; if so, it now holds `waker`
+    /// (unless its waker already wakes the same task).
+    pub(crate) fn poll_waiting(&self, key: Key, waker: &Waker) -> bool {
+        let mut state = self.state.lock();
+        let Some(slot) = state.wheel.get_mut(key) else {
+            return false;
+        };
+        if slot
+            .as_ref()
+            .is_some_and(|current| current.will_wake(waker))
+        {
+            return true;
         }
+        let replaced = slot.replace(waker.clone());
+        drop(state);
+        drop(replaced);
+        true
+    }
+
+    /// Whether the timer `key` names is still waiting.
+    pub(crate) fn is_waiting(&self, key: Key) -> bool {
+        self.state.lock().wheel.get_mut(key).is_some()
     }
 
     /// Cancels a timer: O(1). A stale key (the timer fired) removes nothing.
     pub(crate) fn deregister(&self, key: Key) {
-        self.state.lock().wheel.remove(key);
+        let removed = self.state.lock().wheel.remove(key);
+        drop(removed);
     }
 
     /// The parking thread is about to wait: the earliest tick a timer needs it at, as a
@@ -126,8 +168,8 @@ impl Handle {
         let mut wakers = WakeList::new();
         let mut state = self.state.lock();
         state.parked_until = 0;
-        while let Some(timer) = state.wheel.pop_expired(now) {
-            if let Some(waker) = timer.fire() {
+        while let Some(waker) = state.wheel.pop_expired(now) {
+            if let Some(waker) = waker {
                 wakers.push(waker);
                 if wakers.is_full() {
                     drop(state);
@@ -142,20 +184,18 @@ impl Handle {
 
     /// Fires every timer and refuses new ones: their `Sleep`s report the shutdown.
     pub(crate) fn shutdown(&self) {
-        let timers = {
+        let wakers = {
             let mut state = self.state.lock();
-            state.is_shutdown = true;
+            self.is_shutdown.store(true, Release);
             state.wheel.drain()
         };
-        for timer in timers {
-            if let Some(waker) = timer.fire() {
-                waker.wake();
-            }
+        for waker in wakers.into_iter().flatten() {
+            waker.wake();
         }
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
-        self.state.lock().is_shutdown
+        self.is_shutdown.load(Acquire)
     }
 
     /// Timers in the wheel.

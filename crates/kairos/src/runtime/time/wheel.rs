@@ -142,6 +142,15 @@ impl<T> Wheel<T> {
         Some(self.release(key.index))
     }
 
+    /// The value of the timer `key` names, while it is in the wheel (not yet popped).
+    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
+        let node = self.nodes.get_mut(key.index as usize)?;
+        if node.generation != key.generation {
+            return None;
+        }
+        node.value.as_mut()
+    }
+
     /// The tick at which the earliest timer's slot comes due: a lower bound of its
     /// deadline (exact on level 0; on higher levels the time to cascade).
     pub(crate) fn next_expiration(&self) -> Option<u64> {
@@ -347,10 +356,13 @@ mod tests {
         // The freed node is reused; the old key must not reach the new timer.
         let d = wheel.insert(200, "d").unwrap();
         assert_eq!(wheel.remove(b), None);
+        assert_eq!(wheel.get_mut(b), None, "a stale key reaches nothing");
+        assert_eq!(wheel.get_mut(d), Some(&mut "d"));
         let mut due: Vec<_> = std::iter::from_fn(|| wheel.pop_expired(150)).collect();
         due.sort_unstable();
         assert_eq!(due, ["a", "c"]);
         assert_eq!(wheel.remove(a), None, "fired timers cannot be removed");
+        assert_eq!(wheel.get_mut(a), None);
         assert_eq!(wheel.remove(d), Some("d"));
         assert_eq!(wheel.next_expiration(), None);
         let _ = c;

@@ -297,3 +297,51 @@ async fn blocking_recv_is_allowed_inside_spawn_blocking() {
     tx.send(3).await.unwrap();
     assert_eq!(reader.await.unwrap(), Some(3));
 }
+
+#[kairos::test(start_paused = true)]
+async fn send_timeout_gives_the_value_back_after_the_timeout_and_sends_when_room_comes() {
+    use kairos::sync::mpsc::error::SendTimeoutError;
+    use std::time::Duration;
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.send_timeout(1, Duration::from_secs(1)).await.unwrap();
+
+    // Full and nobody receives: the value comes back once the timeout passes, not before.
+    let started = kairos::time::Instant::now();
+    let err = tx
+        .send_timeout(2, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SendTimeoutError::Timeout(2)), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert_eq!(err.into_inner(), 2);
+
+    // Room comes within the timeout: sent, in order.
+    let receiver = kairos::spawn(async move {
+        kairos::time::sleep(Duration::from_secs(1)).await;
+        let mut got = Vec::new();
+        while let Some(n) = rx.recv().await {
+            got.push(n);
+        }
+        got
+    });
+    tx.send_timeout(3, Duration::from_secs(5)).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5 + 5));
+    drop(tx);
+    assert_eq!(receiver.await.unwrap(), [1, 3]);
+}
+
+#[kairos::test]
+async fn send_timeout_to_a_closed_channel_gives_the_value_back_at_once() {
+    use kairos::sync::mpsc::error::SendTimeoutError;
+    let (tx, rx) = mpsc::channel::<&str>(1);
+    drop(rx);
+    let err = tx
+        .send_timeout("lost?", std::time::Duration::from_secs(3600))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SendTimeoutError::Closed("lost?")), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "channel closed: the receiver is gone or closed"
+    );
+}

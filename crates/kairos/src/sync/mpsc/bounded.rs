@@ -1,7 +1,7 @@
 //! The sending side of the bounded channel: [`channel`], [`Sender`] and [`WeakSender`].
 
 use super::chan::{self, Bounded, Tx, WeakTx};
-use super::error::{SendError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::{OwnedPermit, Permit, PermitIterator, Receiver};
 use crate::sync::batch_semaphore::{BatchSemaphore, TryAcquireError, MAX_PERMITS};
 use std::fmt;
@@ -104,6 +104,52 @@ impl<T> Sender<T> {
                 Ok(())
             }
             Err(_) => Err(SendError(value)),
+        }
+    }
+
+    /// Sends `value`, waiting at most `timeout` for room in the channel.
+    ///
+    /// # Errors
+    ///
+    /// [`SendTimeoutError::Timeout`] if no room came within `timeout`,
+    /// [`SendTimeoutError::Closed`] if the receiver was dropped or closed; both give
+    /// `value` back.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Kairos runtime, or on one built without `enable_time`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`send`](Sender::send): dropping the future before it completes drops `value`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kairos::sync::mpsc::{self, error::SendTimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// tx.send(1).await.unwrap();
+    /// // Full, and nobody receives: the second message comes back after 10 ms.
+    /// let err = tx.send_timeout(2, Duration::from_millis(10)).await.unwrap_err();
+    /// assert!(matches!(err, SendTimeoutError::Timeout(2)));
+    /// assert_eq!(rx.recv().await, Some(1));
+    /// # });
+    /// ```
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: std::time::Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        match crate::time::timeout(timeout, self.reserve()).await {
+            Ok(Ok(permit)) => {
+                permit.send(value);
+                Ok(())
+            }
+            Ok(Err(_)) => Err(SendTimeoutError::Closed(value)),
+            Err(_) => Err(SendTimeoutError::Timeout(value)),
         }
     }
 

@@ -16,6 +16,15 @@ pub enum TrySendError<T> {
     Closed(T),
 }
 
+/// The error of [`Sender::send_timeout`](super::Sender::send_timeout).
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum SendTimeoutError<T> {
+    /// No room came in time; the value is given back.
+    Timeout(T),
+    /// The receiver was dropped or closed; the value is given back.
+    Closed(T),
+}
+
 /// The error of `try_recv`.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum TryRecvError {
@@ -34,6 +43,37 @@ impl<T> TrySendError<T> {
         }
     }
 }
+
+impl<T> SendTimeoutError<T> {
+    /// The value that could not be sent.
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(value) | SendTimeoutError::Closed(value) => value,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("timed out waiting for channel capacity"),
+            SendTimeoutError::Closed(_) => {
+                f.write_str("channel closed: the receiver is gone or closed")
+            }
+        }
+    }
+}
+
+impl<T> Error for SendTimeoutError<T> {}
 
 impl<T> From<SendError<T>> for TrySendError<T> {
     fn from(SendError(value): SendError<T>) -> TrySendError<T> {

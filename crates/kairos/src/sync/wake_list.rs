@@ -47,8 +47,9 @@ impl WakeList {
         self.len == Self::INLINE
     }
 
-    /// Wakes every collected waker, oldest first.
-    pub(crate) fn wake_all(mut self) {
+    /// Wakes every collected waker, oldest first, and leaves the list empty for reuse.
+    /// It takes `&mut self` so that a batch is never moved (the list is over 500 bytes).
+    pub(crate) fn wake_all(&mut self) {
         // Take the wakers out first, so that a panicking waker leaves no slot that `drop`
         // would drop a second time.
         let len = std::mem::take(&mut self.len);
@@ -105,5 +106,11 @@ mod tests {
         }
         list.wake_all();
         assert_eq!(count.0.load(Ordering::SeqCst), WakeList::INLINE + 5);
+        // Emptied, and usable again.
+        list.push(Waker::from(count.clone()));
+        list.wake_all();
+        list.wake_all();
+        assert_eq!(count.0.load(Ordering::SeqCst), WakeList::INLINE + 6);
+        assert_eq!(Arc::strong_count(&count), 1, "every waker was consumed");
     }
 }

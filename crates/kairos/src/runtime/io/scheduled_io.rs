@@ -152,17 +152,22 @@ impl ScheduledIo {
     pub(crate) fn wake(&self, ready: Ready) {
         let shutdown = self.readiness.load(Acquire) & SHUTDOWN != 0;
         let satisfies = |interest: Interest| shutdown || interest.mask().intersects(ready);
-        let mut wakers = WakeList::new();
         let mut waiters = self.waiters.lock();
-        if satisfies(Direction::Read.interest()) {
-            if let Some(waker) = waiters.reader.take() {
-                wakers.push(waker);
-            }
+        let reader = satisfies(Direction::Read.interest())
+            .then(|| waiters.reader.take())
+            .flatten();
+        let writer = satisfies(Direction::Write.interest())
+            .then(|| waiters.writer.take())
+            .flatten();
+        if waiters.list.is_empty() {
+            // The common case, a stream with one reader and one writer: no batch to build.
+            drop(waiters);
+            reader.into_iter().chain(writer).for_each(Waker::wake);
+            return;
         }
-        if satisfies(Direction::Write.interest()) {
-            if let Some(waker) = waiters.writer.take() {
-                wakers.push(waker);
-            }
+        let mut wakers = WakeList::new();
+        for waker in reader.into_iter().chain(writer) {
+            wakers.push(waker);
         }
         let mut next = 0;
         while next < waiters.list.len() {
@@ -177,7 +182,7 @@ impl ScheduledIo {
             if wakers.is_full() {
                 // Wake this batch outside the lock, then carry on from the same slot.
                 drop(waiters);
-                std::mem::replace(&mut wakers, WakeList::new()).wake_all();
+                wakers.wake_all();
                 waiters = self.waiters.lock();
                 continue;
             }

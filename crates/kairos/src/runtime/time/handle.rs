@@ -173,7 +173,7 @@ impl Handle {
                 wakers.push(waker);
                 if wakers.is_full() {
                     drop(state);
-                    std::mem::replace(&mut wakers, WakeList::new()).wake_all();
+                    wakers.wake_all();
                     state = self.state.lock();
                 }
             }

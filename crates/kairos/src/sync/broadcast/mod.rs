@@ -174,7 +174,7 @@ impl<T> Shared<T> {
         };
         tail.pos += 1;
         let receivers = tail.receivers;
-        let wakers = pop_all(&mut tail.waiters);
+        let mut wakers = pop_all(&mut tail.waiters);
         drop(tail);
         wakers.wake_all();
         drop(overwritten);
@@ -185,7 +185,7 @@ impl<T> Shared<T> {
     fn close(&self) {
         let mut tail = self.tail.lock();
         tail.closed = true;
-        let wakers = pop_all(&mut tail.waiters);
+        let mut wakers = pop_all(&mut tail.waiters);
         drop(tail);
         wakers.wake_all();
     }

@@ -292,6 +292,14 @@ impl<T> Wheel<T> {
         let value = node.value.take().expect("a linked node holds a value");
         self.free.push(index);
         self.len -= 1;
+        if self.len == 0 {
+            // Nothing is in the wheel: hand the nodes out in index order again, so the
+            // next burst of timers fills the slab front to back instead of in the order
+            // the last ones fired (scattered over the slab, a cache miss per insert).
+            // Generations are kept: a key to a fired timer stays stale.
+            self.free.clear();
+            self.free.extend((0..self.nodes.len() as u32).rev());
+        }
         value
     }
 }
@@ -366,6 +374,24 @@ mod tests {
         assert_eq!(wheel.remove(d), Some("d"));
         assert_eq!(wheel.next_expiration(), None);
         let _ = c;
+    }
+
+    #[test]
+    fn an_emptied_wheel_hands_out_nodes_in_order_and_old_keys_stay_stale() {
+        let mut wheel = Wheel::new();
+        let old: Vec<Key> = (0..4).map(|i| wheel.insert(10 + i, i).unwrap()).collect();
+        // Fired in an order unrelated to the slab's: reverse deadlines.
+        assert_eq!(wheel.remove(old[3]), Some(3));
+        assert_eq!(std::iter::from_fn(|| wheel.pop_expired(100)).count(), 3);
+        assert_eq!(wheel.len(), 0);
+        let new: Vec<Key> = (0..4).map(|i| wheel.insert(200 + i, i).unwrap()).collect();
+        let indices: Vec<u32> = new.iter().map(|key| key.index).collect();
+        assert_eq!(indices, [0, 1, 2, 3], "the slab fills front to back again");
+        for key in old {
+            assert_eq!(wheel.get_mut(key), None);
+            assert_eq!(wheel.remove(key), None);
+        }
+        assert_eq!(wheel.len(), 4);
     }
 
     #[test]

@@ -315,11 +315,12 @@ impl Context {
             let mut lifo_polls = 0;
             while let Some(task) = remote.lifo.take() {
                 if lifo_polls >= MAX_LIFO_POLLS_PER_TICK || !coop::has_budget_remaining() {
-                    // Enough LIFO turns: queue it behind the others.
+                    // Enough LIFO turns: queue it behind the others. No worker is woken
+                    // for it: this worker runs it soon, and a partner task it wakes would
+                    // pull it back here anyway (waking a thief only splits the pair).
                     self.with_core(|core| {
                         core.run_queue.push_back_or_overflow(task, &shared.inject)
                     });
-                    self.handle.notify_parked();
                     break;
                 }
                 lifo_polls += 1;

@@ -1,6 +1,10 @@
 //! Entry points for the cargo-fuzz targets (`fuzz/`), behind the `fuzzing` feature.
 //! Each checks the invariants the rest of the crate relies on and panics if one breaks.
 
+mod server;
+
+pub use self::server::server_connection;
+
 use crate::h1::decode::{Decoded, Decoder};
 use crate::h1::parse::{self, BodyLength, HeadLimits};
 use bytes::BytesMut;
@@ -70,4 +74,79 @@ fn decode(body: &[u8], piece: usize) -> (Vec<u8>, Option<bool>) {
         }
     }
     (out, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Replays `fuzz/corpus/<target>` (committed; grown by `scripts/fuzz.sh`), if present.
+    fn replay(target: &str, run: fn(&[u8])) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus")
+            .join(target);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            run(&std::fs::read(entry.unwrap().path()).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_committed_corpora_still_pass() {
+        replay("request_head", request_heads);
+        replay("chunked", chunked);
+        replay("server_connection", |data| {
+            let _ = server_connection(data);
+        });
+    }
+
+    /// Hand-written inputs for the connection target, each under many pacings, with the
+    /// final responses each must get when the client does not pause (with pauses, the
+    /// one-second timeouts may end the connection sooner).
+    #[test]
+    fn server_connection_seeds() {
+        let seeds: &[(&[u8], usize)] = &[
+            (b"", 0),
+            (b"GET / HTTP/1.1\r\nHost: x\r\n\r\nHEAD /h HTTP/1.1\r\nHost: x\r\n\r\n", 2),
+            (b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", 1),
+            (b"POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 1),
+            (b"POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\ncut short", 1),
+            (b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi", 1),
+            (b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /empty HTTP/1.1\r\nHost: x\r\n\r\nGET /error HTTP/1.1\r\nHost: x\r\n\r\n", 3),
+            (b"GET / HTTP/1.0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 1),
+            (b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 1),
+            (b"GET / HTTP/1.1\r\nHo", 0),
+        ];
+        for &(seed, expected) in seeds {
+            for knobs in [0u8, 0x07, 0x08, 0x10, 0x18, 0x20, 0x45, 0x7f, 0xff] {
+                let mut data = vec![knobs];
+                data.extend_from_slice(seed);
+                let responses = server_connection(&data);
+                if knobs & 0x18 == 0 {
+                    assert_eq!(
+                        responses,
+                        expected,
+                        "{:?} with knobs {knobs:#x}",
+                        String::from_utf8_lossy(seed)
+                    );
+                }
+            }
+        }
+    }
+
+    /// The checker is not vacuous: output that breaks an invariant fails it.
+    #[test]
+    #[should_panic(expected = "not a response head")]
+    fn the_connection_checker_refuses_garbage() {
+        server::check_output_for_test(b"garbage\r\n\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "no call to answer")]
+    fn the_connection_checker_refuses_unasked_responses() {
+        server::check_output_for_test(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    }
 }

@@ -127,7 +127,13 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 return Poll::Ready(Next::Closed);
             }
             self.date = None;
-            match self.io.poll_read_more(cx) {
+            // Between requests, read without holding a buffer (see `poll_read_idle`).
+            let read = if self.io.read_buf.is_empty() {
+                self.io.poll_read_idle(cx)
+            } else {
+                self.io.poll_read_more(cx)
+            };
+            match read {
                 Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => return Poll::Ready(Next::Closed),
                 Poll::Ready(Ok(_)) => continue,
                 Poll::Pending => return self.poll_wait_timeout(cx),

@@ -254,9 +254,9 @@ pub async fn one(addr: SocketAddr, request: &[u8]) -> Raw {
     client.response().await.expect("a response")
 }
 
-/// Raises the soft descriptor limit to the hard one (the load tests open thousands of
-/// sockets); returns the soft limit now in force.
-pub fn raise_fd_limit() -> u64 {
+/// Sets the soft descriptor limit (`None`: up to the hard limit); returns the soft
+/// limit it replaced and the one now in force.
+pub fn set_fd_soft_limit(limit: Option<u64>) -> (u64, u64) {
     let mut rlimit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -264,12 +264,19 @@ pub fn raise_fd_limit() -> u64 {
     // SAFETY: `rlimit` is a valid out-pointer.
     let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit) };
     assert_eq!(got, 0);
-    rlimit.rlim_cur = rlimit.rlim_max;
-    // SAFETY: `rlimit` is a valid, initialized in-pointer; raising the soft limit up to the
+    let previous = rlimit.rlim_cur;
+    rlimit.rlim_cur = limit.unwrap_or(rlimit.rlim_max);
+    // SAFETY: `rlimit` is a valid, initialized in-pointer; a soft limit at or under the
     // hard one needs no privilege.
     let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) };
     assert_eq!(set, 0);
-    rlimit.rlim_cur
+    (previous, rlimit.rlim_cur)
+}
+
+/// Raises the soft descriptor limit to the hard one (the load tests open thousands of
+/// sockets); returns the soft limit now in force.
+pub fn raise_fd_limit() -> u64 {
+    set_fd_soft_limit(None).1
 }
 
 /// The `q` quantile (0 to 1) of `samples`, by the nearest-rank method.

@@ -90,7 +90,12 @@ mod tests {
             return;
         };
         for entry in entries {
-            run(&std::fs::read(entry.unwrap().path()).unwrap());
+            match std::fs::read(entry.unwrap().path()) {
+                Ok(data) => run(&data),
+                // A fuzzer running beside the tests replaces inputs as it shrinks them.
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => panic!("reading the corpus: {err}"),
+            }
         }
     }
 

@@ -103,6 +103,7 @@ fn config() -> Config {
         max_body_size: MAX_BODY,
         header_read_timeout: Duration::from_secs(1),
         keep_alive_timeout: Duration::from_secs(1),
+        body_read_timeout: Duration::from_secs(1),
         drain_limit: 512,
         ..Config::default()
     }

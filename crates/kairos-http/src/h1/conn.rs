@@ -66,6 +66,9 @@ pub(crate) struct Streaming {
     /// `100 Continue` is owed once the service reads the body.
     continue_owed: bool,
     done: bool,
+    /// Since when the server has wanted body bytes the socket did not have (for the
+    /// body-read timeout); `None` while bytes flow or the service is not reading.
+    stalled_since: Option<Instant>,
 }
 
 impl Streaming {
@@ -162,9 +165,22 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             } else {
                 self.config.header_read_timeout
             };
-        // The timer is only moved earlier, never later: a timer that fires before the
-        // current deadline is simply re-armed. A busy connection so costs one timer
-        // operation per timeout period, not one per request.
+        ready!(self.poll_deadline(cx, deadline));
+        Poll::Ready(if idle {
+            Next::Closed
+        } else {
+            Next::Refuse(HeadError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                reason: "request head not received in time",
+            })
+        })
+    }
+
+    /// `Ready` once `deadline` has passed; until then the connection's timer is armed
+    /// for it. The timer is only moved earlier, never later: a timer that fires before
+    /// the current deadline is simply re-armed. A busy connection so costs one timer
+    /// operation per timeout period, not one per request.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
         loop {
             let timer = match &mut self.timer {
                 Some(timer) if timer.deadline() <= deadline => timer,
@@ -179,17 +195,17 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             }
             if Instant::now() >= deadline {
                 self.timer = None;
-                return Poll::Ready(if idle {
-                    Next::Closed
-                } else {
-                    Next::Refuse(HeadError {
-                        status: StatusCode::REQUEST_TIMEOUT,
-                        reason: "request head not received in time",
-                    })
-                });
+                return Poll::Ready(());
             }
             Pin::new(&mut *timer).reset(deadline);
         }
+    }
+
+    /// The socket has none of the body bytes wanted: `Ready` once it has had none for
+    /// the body-read timeout.
+    fn poll_body_stall(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<()> {
+        let since = *body.stalled_since.get_or_insert_with(Instant::now);
+        self.poll_deadline(cx, since + self.config.body_read_timeout)
     }
 
     /// Starts reading the body of `head` (413 if its declared length is over the limit).
@@ -217,6 +233,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             received: 0,
             continue_owed,
             done: false,
+            stalled_since: None,
         }))
     }
 
@@ -261,7 +278,11 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             if body.pipe.is_dropped() {
                 return Poll::Ready(Ok(()));
             }
-            ready!(body.pipe.poll_room(cx));
+            if body.pipe.poll_room(cx).is_pending() {
+                // The service is not reading: the client is not the one stalling.
+                body.stalled_since = None;
+                return Poll::Pending;
+            }
             match body.decoder.decode(&mut self.io.read_buf) {
                 Ok(Decoded::Data(data)) => {
                     body.received += data.len() as u64;
@@ -279,8 +300,8 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                     body.pipe.finish(None);
                     return Poll::Ready(Ok(()));
                 }
-                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
-                    Ok(0) | Err(_) => {
+                Ok(Decoded::NeedMore) => match self.io.poll_read_more(cx) {
+                    Poll::Ready(Ok(0) | Err(_)) => {
                         body.pipe
                             .finish(Some("connection closed before the body was complete"));
                         return Poll::Ready(Err(HeadError {
@@ -288,7 +309,15 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                             reason: "connection closed before the body was complete",
                         }));
                     }
-                    Ok(_) => {}
+                    Poll::Ready(Ok(_)) => body.stalled_since = None,
+                    Poll::Pending => {
+                        ready!(self.poll_body_stall(cx, body));
+                        body.pipe.finish(Some("request body not received in time"));
+                        return Poll::Ready(Err(HeadError {
+                            status: StatusCode::REQUEST_TIMEOUT,
+                            reason: "request body not received in time",
+                        }));
+                    }
                 },
                 Err(err) => {
                     body.pipe.finish(Some(err.0));
@@ -334,9 +363,14 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                     body.done = true;
                     return Poll::Ready(true);
                 }
-                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
-                    Ok(0) | Err(_) => return Poll::Ready(false),
-                    Ok(_) => {}
+                Ok(Decoded::NeedMore) => match self.io.poll_read_more(cx) {
+                    Poll::Ready(Ok(0) | Err(_)) => return Poll::Ready(false),
+                    Poll::Ready(Ok(_)) => body.stalled_since = None,
+                    Poll::Pending => {
+                        // A client that stops sending the body nobody reads: close.
+                        ready!(self.poll_body_stall(cx, body));
+                        return Poll::Ready(false);
+                    }
                 },
                 Err(_) => return Poll::Ready(false),
             }

@@ -20,10 +20,9 @@ use support::RawClient;
 const STALLED: usize = 1000;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Connects, sends half a head, and reads until the server closes: what it answered and
-/// how long after the half head was sent it closed.
-async fn stall(addr: std::net::SocketAddr) -> (Vec<u8>, Duration) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+/// Sends half a head and reads until the server closes: what it answered and how long
+/// after the half head was sent it closed.
+async fn stall(mut stream: TcpStream) -> (Vec<u8>, Duration) {
     stream
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Half: ")
         .await
@@ -58,8 +57,11 @@ fn stalled_heads_are_closed_on_time_and_a_normal_client_is_served() {
 
     let stalled = support::client_runtime().block_on(async {
         let mut tasks = Vec::with_capacity(STALLED);
+        // One connection after another, as slowloris clients arrive; each is measured
+        // from its own half head.
         for _ in 0..STALLED {
-            tasks.push(kairos::spawn(stall(addr)));
+            let stream = TcpStream::connect(addr).await.unwrap();
+            tasks.push(kairos::spawn(stall(stream)));
         }
         let mut results = Vec::with_capacity(STALLED);
         for task in tasks {

@@ -34,10 +34,7 @@ fn emfile_server_child() {
 
 /// One client: connects, asks, and reports when (if ever) it was answered.
 async fn ask(addr: std::net::SocketAddr) -> (RawClient, Instant) {
-    let mut client = RawClient::connect(addr).await;
-    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-    let res = client.response().await.expect("a response");
-    assert_eq!(res.status, 200);
+    let client = support::kept_alive(addr).await;
     (client, Instant::now())
 }
 
@@ -89,8 +86,7 @@ fn out_of_descriptors_the_server_serves_what_it_has_idles_and_recovers() {
         let mut requests = 0;
         while started.elapsed() < window {
             for client in served.iter_mut().take(20) {
-                client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-                assert_eq!(client.response().await.unwrap().status, 200);
+                client.ask_hello().await;
                 requests += 1;
             }
             kairos::time::sleep(Duration::from_millis(100)).await;

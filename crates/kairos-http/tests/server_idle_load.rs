@@ -13,7 +13,6 @@ mod support;
 use kairos_http::server::Server;
 use std::time::{Duration, Instant};
 use support::child::{self, ChildServer};
-use support::RawClient;
 
 const ROLE: &str = "idle-server";
 /// The regression bound: RSS growth per 10,000 idle connections. Measured 23 MB in a debug
@@ -65,9 +64,7 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
         // Warm up (worker threads, the date cache, the first connection's allocations),
         // then take the baseline.
         for _ in 0..3 {
-            let mut client = RawClient::connect(addr).await;
-            client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-            assert_eq!(client.response().await.unwrap().status, 200);
+            support::kept_alive(addr).await;
         }
         // The warm-up connections are closed once the count stops changing.
         let fds_before = wait_for_fds(&server, |last, now| last == now).await;
@@ -75,10 +72,7 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
 
         let mut clients = Vec::with_capacity(connections);
         for _ in 0..connections {
-            let mut client = RawClient::connect(addr).await;
-            client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-            assert_eq!(client.response().await.unwrap().status, 200);
-            clients.push(client);
+            clients.push(support::kept_alive(addr).await);
         }
         let fds_held = server.fds();
         let mut rss_peak = server.rss();
@@ -89,12 +83,7 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
         }
         // Every connection is still open and served: no errors.
         for client in &mut clients {
-            client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-            let res = client
-                .response()
-                .await
-                .expect("a held connection was closed");
-            assert_eq!(res.status, 200);
+            client.ask_hello().await;
         }
         rss_peak = rss_peak.max(server.rss());
         drop(clients);

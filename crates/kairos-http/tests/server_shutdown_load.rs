@@ -56,10 +56,7 @@ fn shutdown_finishes_slow_requests_closes_idle_ones_and_cuts_the_endless_one() {
         // Idle connections: one request each, then nothing.
         let mut idle = Vec::with_capacity(IDLE);
         for _ in 0..IDLE {
-            let mut client = RawClient::connect(addr).await;
-            client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-            assert_eq!(client.response().await.unwrap().status, 200);
-            idle.push(client);
+            idle.push(support::kept_alive(addr).await);
         }
         let mut slow = Vec::with_capacity(SLOW);
         for _ in 0..SLOW {

@@ -247,6 +247,23 @@ impl RawClient {
     }
 }
 
+/// Opens a connection and makes one `GET /` on it (answered 200): a kept-alive
+/// connection, idle from then on.
+pub async fn kept_alive(addr: SocketAddr) -> RawClient {
+    let mut client = RawClient::connect(addr).await;
+    client.ask_hello().await;
+    client
+}
+
+impl RawClient {
+    /// Sends `GET /` and expects 200.
+    pub async fn ask_hello(&mut self) {
+        self.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        let res = self.response().await.expect("a response");
+        assert_eq!(res.status, 200);
+    }
+}
+
 /// Sends `request` on a new connection and reads one response.
 pub async fn one(addr: SocketAddr, request: &[u8]) -> Raw {
     let mut client = RawClient::connect(addr).await;
@@ -326,10 +343,8 @@ pub async fn measure_latency(
     let mut samples = Vec::new();
     while !stop.load(std::sync::atomic::Ordering::Acquire) {
         let started = std::time::Instant::now();
-        client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
-        let res = client.response().await.expect("a response");
+        client.ask_hello().await;
         samples.push(started.elapsed());
-        assert_eq!(res.status, 200);
         kairos::time::sleep(pause).await;
     }
     samples

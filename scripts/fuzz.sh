@@ -8,6 +8,7 @@
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: every target)
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
+cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz
 seconds=${1:-60}
 shift || true
 targets=("$@")

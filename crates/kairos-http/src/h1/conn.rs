@@ -33,6 +33,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
+/// The write buffer's first allocation after an idle period.
+const FIRST_WRITE_CAPACITY: usize = 512;
+
 /// What `poll_head` found.
 // The request is the common case: boxing it would cost an allocation per request.
 #[allow(clippy::large_enum_variant)]
@@ -428,14 +431,13 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         persist: Persist,
     ) {
         let date = self.date.get_or_insert_with(date::now);
-        encode::response_head(
-            self.io.write_buf.flat(),
-            status,
-            headers,
-            framing,
-            persist,
-            date,
-        );
+        let flat = self.io.write_buf.flat();
+        if flat.capacity() == 0 {
+            // Freed while the connection was idle: one allocation for the usual head and
+            // small body, rather than a doubling from a few bytes.
+            flat.reserve(FIRST_WRITE_CAPACITY);
+        }
+        encode::response_head(flat, status, headers, framing, persist, date);
     }
 
     pub(crate) fn write_buf(&mut self) -> &mut super::io::WriteBuf {

@@ -40,7 +40,8 @@
 mod body;
 pub mod client;
 mod error;
-#[cfg(feature = "fuzzing")]
+// Also built for the unit tests, which replay the committed fuzz corpus through it.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod h1;

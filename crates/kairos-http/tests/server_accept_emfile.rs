@@ -10,22 +10,6 @@ use kairos_http::server::Server;
 use std::time::Duration;
 use support::RawClient;
 
-fn set_soft_limit(limit: u64) -> u64 {
-    let mut rlimit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `rlimit` is a valid out-pointer.
-    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit) };
-    assert_eq!(got, 0);
-    let previous = rlimit.rlim_cur;
-    rlimit.rlim_cur = limit;
-    // SAFETY: `rlimit` is a valid, initialized in-pointer.
-    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) };
-    assert_eq!(set, 0);
-    previous
-}
-
 /// The lowest descriptor number not in use: the next socket would get it.
 fn lowest_free_fd() -> u64 {
     let used: std::collections::HashSet<u64> = std::fs::read_dir("/proc/self/fd")
@@ -55,12 +39,12 @@ async fn accept_backs_off_on_emfile_and_recovers() {
         client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
         clients.push(client);
     }
-    let previous = set_soft_limit(lowest_free_fd());
+    let (previous, _) = support::set_fd_soft_limit(Some(lowest_free_fd()));
     let _task = kairos::spawn(server.serve(support::service()));
     // Every accept fails with EMFILE; the server backs off between attempts (on the
     // paused clock, which jumps ahead whenever every task waits).
     kairos::time::sleep(Duration::from_secs(3)).await;
-    set_soft_limit(previous);
+    support::set_fd_soft_limit(Some(previous));
     for client in &mut clients {
         let res = kairos::time::timeout(Duration::from_secs(10), client.response())
             .await

@@ -33,6 +33,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
+/// The write buffer's first allocation after an idle period.
+const FIRST_WRITE_CAPACITY: usize = 512;
+
 /// What `poll_head` found.
 // The request is the common case: boxing it would cost an allocation per request.
 #[allow(clippy::large_enum_variant)]
@@ -66,6 +69,9 @@ pub(crate) struct Streaming {
     /// `100 Continue` is owed once the service reads the body.
     continue_owed: bool,
     done: bool,
+    /// Since when the server has wanted body bytes the socket did not have (for the
+    /// body-read timeout); `None` while bytes flow or the service is not reading.
+    stalled_since: Option<Instant>,
 }
 
 impl Streaming {
@@ -127,7 +133,13 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 return Poll::Ready(Next::Closed);
             }
             self.date = None;
-            match self.io.poll_read_more(cx) {
+            // Between requests, read without holding a buffer (see `poll_read_idle`).
+            let read = if self.io.read_buf.is_empty() {
+                self.io.poll_read_idle(cx)
+            } else {
+                self.io.poll_read_more(cx)
+            };
+            match read {
                 Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => return Poll::Ready(Next::Closed),
                 Poll::Ready(Ok(_)) => continue,
                 Poll::Pending => return self.poll_wait_timeout(cx),
@@ -156,9 +168,22 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             } else {
                 self.config.header_read_timeout
             };
-        // The timer is only moved earlier, never later: a timer that fires before the
-        // current deadline is simply re-armed. A busy connection so costs one timer
-        // operation per timeout period, not one per request.
+        ready!(self.poll_deadline(cx, deadline));
+        Poll::Ready(if idle {
+            Next::Closed
+        } else {
+            Next::Refuse(HeadError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                reason: "request head not received in time",
+            })
+        })
+    }
+
+    /// `Ready` once `deadline` has passed; until then the connection's timer is armed
+    /// for it. The timer is only moved earlier, never later: a timer that fires before
+    /// the current deadline is simply re-armed. A busy connection so costs one timer
+    /// operation per timeout period, not one per request.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
         loop {
             let timer = match &mut self.timer {
                 Some(timer) if timer.deadline() <= deadline => timer,
@@ -173,17 +198,17 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             }
             if Instant::now() >= deadline {
                 self.timer = None;
-                return Poll::Ready(if idle {
-                    Next::Closed
-                } else {
-                    Next::Refuse(HeadError {
-                        status: StatusCode::REQUEST_TIMEOUT,
-                        reason: "request head not received in time",
-                    })
-                });
+                return Poll::Ready(());
             }
             Pin::new(&mut *timer).reset(deadline);
         }
+    }
+
+    /// The socket has none of the body bytes wanted: `Ready` once it has had none for
+    /// the body-read timeout.
+    fn poll_body_stall(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<()> {
+        let since = *body.stalled_since.get_or_insert_with(Instant::now);
+        self.poll_deadline(cx, since + self.config.body_read_timeout)
     }
 
     /// Starts reading the body of `head` (413 if its declared length is over the limit).
@@ -211,6 +236,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             received: 0,
             continue_owed,
             done: false,
+            stalled_since: None,
         }))
     }
 
@@ -255,7 +281,11 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             if body.pipe.is_dropped() {
                 return Poll::Ready(Ok(()));
             }
-            ready!(body.pipe.poll_room(cx));
+            if body.pipe.poll_room(cx).is_pending() {
+                // The service is not reading: the client is not the one stalling.
+                body.stalled_since = None;
+                return Poll::Pending;
+            }
             match body.decoder.decode(&mut self.io.read_buf) {
                 Ok(Decoded::Data(data)) => {
                     body.received += data.len() as u64;
@@ -273,8 +303,8 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                     body.pipe.finish(None);
                     return Poll::Ready(Ok(()));
                 }
-                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
-                    Ok(0) | Err(_) => {
+                Ok(Decoded::NeedMore) => match self.io.poll_read_more(cx) {
+                    Poll::Ready(Ok(0) | Err(_)) => {
                         body.pipe
                             .finish(Some("connection closed before the body was complete"));
                         return Poll::Ready(Err(HeadError {
@@ -282,7 +312,15 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                             reason: "connection closed before the body was complete",
                         }));
                     }
-                    Ok(_) => {}
+                    Poll::Ready(Ok(_)) => body.stalled_since = None,
+                    Poll::Pending => {
+                        ready!(self.poll_body_stall(cx, body));
+                        body.pipe.finish(Some("request body not received in time"));
+                        return Poll::Ready(Err(HeadError {
+                            status: StatusCode::REQUEST_TIMEOUT,
+                            reason: "request body not received in time",
+                        }));
+                    }
                 },
                 Err(err) => {
                     body.pipe.finish(Some(err.0));
@@ -328,9 +366,14 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                     body.done = true;
                     return Poll::Ready(true);
                 }
-                Ok(Decoded::NeedMore) => match ready!(self.io.poll_read_more(cx)) {
-                    Ok(0) | Err(_) => return Poll::Ready(false),
-                    Ok(_) => {}
+                Ok(Decoded::NeedMore) => match self.io.poll_read_more(cx) {
+                    Poll::Ready(Ok(0) | Err(_)) => return Poll::Ready(false),
+                    Poll::Ready(Ok(_)) => body.stalled_since = None,
+                    Poll::Pending => {
+                        // A client that stops sending the body nobody reads: close.
+                        ready!(self.poll_body_stall(cx, body));
+                        return Poll::Ready(false);
+                    }
                 },
                 Err(_) => return Poll::Ready(false),
             }
@@ -388,14 +431,13 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         persist: Persist,
     ) {
         let date = self.date.get_or_insert_with(date::now);
-        encode::response_head(
-            self.io.write_buf.flat(),
-            status,
-            headers,
-            framing,
-            persist,
-            date,
-        );
+        let flat = self.io.write_buf.flat();
+        if flat.capacity() == 0 {
+            // Freed while the connection was idle: one allocation for the usual head and
+            // small body, rather than a doubling from a few bytes.
+            flat.reserve(FIRST_WRITE_CAPACITY);
+        }
+        encode::response_head(flat, status, headers, framing, persist, date);
     }
 
     pub(crate) fn write_buf(&mut self) -> &mut super::io::WriteBuf {

@@ -9,7 +9,8 @@
 //! ```text
 //! chunk      = 1*HEXDIG [ ext ] CRLF data CRLF     size: at most 16 hex digits, no sign,
 //! last-chunk = 1*"0" [ ext ] CRLF                  no "0x", no spaces before the digits
-//! ext        = *( BWS ";" ... )                    skipped, at most MAX_EXTENSION bytes
+//! ext        = *( BWS ";" ... )                    skipped, at most MAX_EXTENSION bytes,
+//!                                                  no control byte but HTAB
 //! trailers   = *( field CRLF ) CRLF                skipped, at most MAX_TRAILERS bytes
 //! ```
 
@@ -210,7 +211,9 @@ fn step(state: Chunk, b: u8) -> Result<Chunk, DecodeError> {
             return Err(DecodeError("chunk extension too long"))
         }
         Chunk::Extension(n, _) if b == b'\r' => Chunk::SizeLf(n),
-        Chunk::Extension(_, _) if b == b'\n' || b == 0 => {
+        // Extensions are skipped, not parsed, but no control byte may hide in one (a bare
+        // LF above all: some parsers end the line there).
+        Chunk::Extension(_, _) if b != b'\t' && (b < 0x20 || b == 0x7f) => {
             return Err(DecodeError("malformed chunk extension"))
         }
         Chunk::Extension(n, seen) => Chunk::Extension(n, seen + 1),
@@ -276,6 +279,10 @@ mod tests {
         );
         assert_eq!(decode_all(Decoder::chunked(), b"0\r\n\r\n").unwrap(), b"");
         assert_eq!(
+            decode_all(Decoder::chunked(), b"3;a=\"b\tc\"\r\nabc\r\n0\r\n\r\n").unwrap(),
+            b"abc"
+        );
+        assert_eq!(
             decode_all(Decoder::chunked(), b"A\r\n0123456789\r\n000\r\n\r\n").unwrap(),
             b"0123456789"
         );
@@ -310,6 +317,11 @@ mod tests {
             b"3\r\nabcX\r\n0\r\n\r\n",
             b"10000000000000000\r\n",
             b"g\r\n",
+            // Control bytes in an extension (a bare LF ends a line for some parsers).
+            b"3;a\nabc\r\n0\r\n\r\n",
+            b"3;a=\x01\r\nabc\r\n0\r\n\r\n",
+            b"3;a=\x7f\r\nabc\r\n0\r\n\r\n",
+            b"3;a=\0\r\nabc\r\n0\r\n\r\n",
         ] {
             assert!(
                 decode_all(Decoder::chunked(), bad).is_err(),

@@ -9,6 +9,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use kairos::io::{AsyncWrite, ReadUninit};
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -78,6 +79,14 @@ impl WriteBuf {
         self.flat_written = 0;
     }
 
+    /// Gives back the memory of an empty queue.
+    pub(crate) fn release(&mut self) {
+        debug_assert!(self.is_empty());
+        self.flat = Vec::new();
+        self.flat_written = 0;
+        self.queue = VecDeque::new();
+    }
+
     /// Drops `n` written bytes from the front.
     fn consume(&mut self, mut n: usize) {
         while n > 0 {
@@ -137,6 +146,38 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
             self.next_read = (self.next_read / 2).max(MIN_READ);
         }
         result
+    }
+
+    /// Reads the start of the next message when nothing is buffered (a server connection
+    /// between requests): into a buffer on the stack, copied into `read_buf` only once
+    /// bytes arrive. While it waits, the connection holds no read buffer, and none for
+    /// writing either if everything was sent: an idle keep-alive connection costs its
+    /// task and its socket, not 4 KiB or more of buffers (see docs/RELIABILITY.md, idle
+    /// load). The copy is of one read, at most `MIN_READ` bytes; reads that continue a
+    /// message go through [`poll_read_more`](Self::poll_read_more) as before.
+    pub(crate) fn poll_read_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        debug_assert!(self.read_buf.is_empty());
+        let mut stack = [MaybeUninit::<u8>::uninit(); MIN_READ];
+        match Pin::new(&mut self.io).poll_read_uninit(cx, &mut stack) {
+            Poll::Ready(Ok(n)) => {
+                let n = n.min(MIN_READ);
+                // SAFETY: the read initialized the first `n` bytes of `stack` (and `n` is
+                // within it).
+                let data = unsafe { std::slice::from_raw_parts(stack.as_ptr().cast::<u8>(), n) };
+                self.read_buf.extend_from_slice(data);
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending => {
+                if self.read_buf.capacity() > 0 {
+                    self.read_buf = BytesMut::new();
+                }
+                if self.write_buf.is_empty() {
+                    self.write_buf.release();
+                }
+                Poll::Pending
+            }
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+        }
     }
 
     /// Writes everything queued.

@@ -14,12 +14,14 @@
 //! | head longer than `max_head_size`, or more than `max_headers` fields | 431 |
 //! | a version other than HTTP/1.0 or HTTP/1.1 (`HTTP/2.0`, `HTTP/1.2`) | 505 |
 //! | a method token, target or field that does not parse; obs-fold; whitespace before a colon; NUL, CR or LF in a value | 400 |
+//! | a line ended by a bare LF (the chunked decoder refuses those too: no two readings of one line) | 400 |
+//! | `*` with a method other than OPTIONS; authority-form (`host:port`) without CONNECT; absolute-form with a scheme other than http(s), no host, or userinfo | 400 |
 //! | both `Content-Length` and `Transfer-Encoding` | 400 |
 //! | `Content-Length` not all digits (`+5`, `-1`, `0x5`, empty), too large for `u64`, or repeated with different values | 400 |
 //! | `Transfer-Encoding` whose last coding is not `chunked`, or `chunked` twice | 400 |
 //! | `Transfer-Encoding` naming a coding other than `chunked` (`gzip, chunked`) | 501 |
 //! | `Transfer-Encoding` in an HTTP/1.0 request | 400 |
-//! | HTTP/1.1 without `Host`, or with two | 400 |
+//! | HTTP/1.1 without `Host`, or with two; a `Host` that is not `host[:port]` (userinfo, a path, a space, a bad port) | 400 |
 //! | `Expect` other than `100-continue` | 417 |
 //! | `CONNECT` (tunnels are not served) | 501 |
 //! | `Content-Length` above `max_body_size` | 413 (in `conn.rs`) |
@@ -115,6 +117,9 @@ pub(crate) fn parse_request(
     if len > limits.max_head_size {
         return Err(head_too_large(buf, limits));
     }
+    if has_bare_lf(&buf[..len]) {
+        return Err(bad("line ended by a bare LF"));
+    }
     // The target is checked against its own limit even when the head is complete.
     let target = req.path.unwrap_or_default();
     if target.len() > limits.max_request_line {
@@ -147,6 +152,9 @@ pub(crate) fn parse_request(
             "more than one Host"
         }));
     }
+    if !framing.host_valid {
+        return Err(bad("invalid Host"));
+    }
     let expect_continue = match framing.expect {
         Expect::None => false,
         Expect::Continue => true,
@@ -167,6 +175,7 @@ pub(crate) fn parse_request(
         Uri::from_maybe_shared(head.slice(target.0..target.0 + target.1))
             .map_err(|_| bad("invalid request target"))?
     };
+    check_target_form(&method, &uri, &head[target.0..target.0 + target.1])?;
     let headers = header_map(&head, spans.as_slice())?;
     Ok(Some(RequestHead {
         method,
@@ -328,6 +337,8 @@ struct Framing {
     chunked: bool,
     keep_alive: bool,
     hosts: usize,
+    /// Every `Host` value is `host[:port]`.
+    host_valid: bool,
     expect: Expect,
 }
 
@@ -338,6 +349,7 @@ impl Framing {
             chunked: false,
             keep_alive: false,
             hosts: 0,
+            host_valid: true,
             expect: Expect::None,
         };
         let mut other_coding = false;
@@ -346,7 +358,10 @@ impl Framing {
             let name = field.name.as_bytes();
             let is = |known: &str| name.eq_ignore_ascii_case(known.as_bytes());
             match name.len() {
-                4 if is("host") => framing.hosts += 1,
+                4 if is("host") => {
+                    framing.hosts += 1;
+                    framing.host_valid &= is_valid_host(trim(field.value));
+                }
                 6 if is("expect") => {
                     framing.expect = if trim(field.value).eq_ignore_ascii_case(b"100-continue") {
                         Expect::Continue
@@ -411,6 +426,76 @@ pub(crate) fn parse_content_length(digits: &[u8]) -> Result<u64, HeadError> {
             .and_then(|n| n.checked_add(u64::from(d - b'0')))
             .ok_or(bad("Content-Length too large"))
     })
+}
+
+/// Whether a line of `head` ends in LF without CR. httparse takes bare LF as a line end
+/// (RFC 9112 section 2.2 allows that); Kairos refuses it, as its chunked decoder does, so
+/// that no intermediary can read a line boundary where Kairos reads none.
+fn has_bare_lf(head: &[u8]) -> bool {
+    let mut prev = 0u8;
+    head.iter().any(|&b| {
+        let bare = b == b'\n' && prev != b'\r';
+        prev = b;
+        bare
+    })
+}
+
+/// `Host = uri-host [ ":" port ]` (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a
+/// bracketed IPv6 literal or a reg-name (which covers IPv4), then an optional port of
+/// digits. Empty is valid (a target without an authority). Userinfo, paths, spaces and
+/// anything else make a request that proxies and origins could route differently.
+fn is_valid_host(value: &[u8]) -> bool {
+    let (host_ok, rest) = match value.strip_prefix(b"[") {
+        Some(literal) => match literal.iter().position(|&b| b == b']') {
+            Some(end) => (
+                end > 0
+                    && literal[..end]
+                        .iter()
+                        .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.'),
+                &literal[end + 1..],
+            ),
+            None => return false,
+        },
+        None => {
+            let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+            let reg_name = value[..end]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&b));
+            (reg_name, &value[end..])
+        }
+    };
+    host_ok
+        && match rest {
+            [] => true,
+            [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
+            _ => false,
+        }
+}
+
+/// The request target is in a form its method allows (RFC 9112 section 3.2): origin-form
+/// (`/path`) for any method, `*` for OPTIONS only, absolute-form with an http(s) scheme,
+/// a host and no userinfo. Authority-form is CONNECT's, which is refused earlier.
+fn check_target_form(method: &Method, uri: &Uri, target: &[u8]) -> Result<(), HeadError> {
+    match target {
+        [b'/', ..] => Ok(()),
+        b"*" if method == Method::OPTIONS => Ok(()),
+        b"*" => Err(bad("asterisk-form target with a method other than OPTIONS")),
+        _ => {
+            let http = uri
+                .scheme_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+            let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+            if http
+                && !authority.is_empty()
+                && !authority.contains('@')
+                && uri.host().is_some_and(|h| !h.is_empty())
+            {
+                Ok(())
+            } else {
+                Err(bad("request target not in origin or absolute form"))
+            }
+        }
+    }
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -564,6 +649,62 @@ mod tests {
             status(b"GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"),
             431
         );
+    }
+
+    #[test]
+    fn bare_lf_line_endings_are_refused() {
+        assert_eq!(status(b"GET / HTTP/1.1\nHost: x\n\n"), 400);
+        assert_eq!(status(b"GET / HTTP/1.1\r\nHost: x\nA: b\r\n\r\n"), 400);
+        assert_eq!(status(b"GET / HTTP/1.1\r\nHost: x\r\n\n"), 400);
+        assert!(has_bare_lf(b"\n"));
+        assert!(!has_bare_lf(b"a\r\nb\r\n\r\n"));
+    }
+
+    #[test]
+    fn host_values() {
+        for ok in [
+            &b""[..],
+            b"x",
+            b"example.com:8080",
+            b"10.0.0.1:",
+            b"[::1]",
+            b"[::1]:80",
+            b"a-b.c_d~e%41",
+        ] {
+            assert!(is_valid_host(ok), "{:?}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"x y"[..],
+            b"user@x",
+            b"x/y",
+            b"x:http",
+            b"x:1:2",
+            b"[::1",
+            b"[]",
+            b"[::1]x",
+            b"x?y",
+            b"x#y",
+        ] {
+            assert!(!is_valid_host(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(status(b"GET / HTTP/1.1\r\nHost: user@x\r\n\r\n"), 400);
+    }
+
+    #[test]
+    fn target_forms() {
+        let target = |line: &str| parse(format!("{line}\r\nHost: x\r\n\r\n").as_bytes());
+        assert!(target("OPTIONS * HTTP/1.1").unwrap().is_some());
+        assert!(target("GET http://x:1/a HTTP/1.1").unwrap().is_some());
+        assert!(target("GET HTTPS://x/ HTTP/1.1").unwrap().is_some());
+        for refused in [
+            "GET * HTTP/1.1",
+            "GET x:80 HTTP/1.1",
+            "GET ftp://x/ HTTP/1.1",
+            "GET http://u@x/ HTTP/1.1",
+            "GET http:///a HTTP/1.1",
+        ] {
+            assert_eq!(target(refused).unwrap_err().status, 400, "{refused}");
+        }
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub const DEFAULT_MAX_HEADERS: usize = 100;
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 * 1024 * 1024;
 /// Default [`Builder::header_read_timeout`](super::Builder::header_read_timeout).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default [`Builder::body_read_timeout`](super::Builder::body_read_timeout).
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`Builder::keep_alive_timeout`](super::Builder::keep_alive_timeout).
 pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default [`Builder::max_connections`](super::Builder::max_connections).
@@ -27,6 +29,7 @@ pub(crate) struct Config {
     pub(crate) max_headers: usize,
     pub(crate) max_body_size: u64,
     pub(crate) header_read_timeout: Duration,
+    pub(crate) body_read_timeout: Duration,
     pub(crate) keep_alive_timeout: Duration,
     pub(crate) keep_alive: bool,
     pub(crate) max_connections: usize,
@@ -44,6 +47,7 @@ impl Default for Config {
             max_headers: DEFAULT_MAX_HEADERS,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             keep_alive_timeout: DEFAULT_KEEP_ALIVE_TIMEOUT,
             keep_alive: true,
             max_connections: DEFAULT_MAX_CONNECTIONS,

@@ -14,9 +14,9 @@ pub(crate) mod config;
 pub(crate) mod shutdown;
 
 pub use self::config::{
-    DEFAULT_DRAIN_LIMIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT,
-    DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEAD_SIZE,
-    DEFAULT_MAX_REQUEST_LINE,
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_LIMIT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_KEEP_ALIVE_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEAD_SIZE, DEFAULT_MAX_REQUEST_LINE,
 };
 
 use self::config::Config;
@@ -45,6 +45,7 @@ const BACKLOG: u32 = 4096;
 /// | [`max_headers`](Self::max_headers) | 100 | 431 |
 /// | [`max_body_size`](Self::max_body_size) | 16 MiB | 413 Content Too Large |
 /// | [`header_read_timeout`](Self::header_read_timeout) | 10 s | 408, connection closed |
+/// | [`body_read_timeout`](Self::body_read_timeout) | 30 s | 408 (or, once the response is out, the connection closed) |
 /// | [`keep_alive_timeout`](Self::keep_alive_timeout) | 60 s | idle connection closed |
 /// | [`max_connections`](Self::max_connections) | 10,000 | accepting pauses |
 /// | [`drain_limit`](Self::drain_limit) | 64 KiB | unread body: connection closed |
@@ -115,6 +116,15 @@ impl Builder {
         /// (default [`DEFAULT_HEADER_READ_TIMEOUT`]); a slower client is answered 408 and
         /// closed.
         header_read_timeout: std::time::Duration, std::time::Duration::from_secs(5)
+    );
+    setting!(
+        /// How long the server waits for more of a request body when the client has sent
+        /// none of what remains (default [`DEFAULT_BODY_READ_TIMEOUT`]): the clock runs
+        /// only while the server wants bytes and the socket has none, not while the
+        /// service is slow to read. A client that stalls mid-body is answered 408 and
+        /// closed (or just closed, if the response has begun), so it cannot hold a
+        /// connection and a service call forever.
+        body_read_timeout: std::time::Duration, std::time::Duration::from_secs(10)
     );
     setting!(
         /// How long a kept-alive connection may sit idle between requests (default

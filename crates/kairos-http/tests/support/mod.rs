@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod child;
+
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use kairos::io::{AsyncReadExt, AsyncWriteExt};
@@ -245,9 +247,105 @@ impl RawClient {
     }
 }
 
+/// Opens a connection and makes one `GET /` on it (answered 200): a kept-alive
+/// connection, idle from then on.
+pub async fn kept_alive(addr: SocketAddr) -> RawClient {
+    let mut client = RawClient::connect(addr).await;
+    client.ask_hello().await;
+    client
+}
+
+impl RawClient {
+    /// Sends `GET /` and expects 200.
+    pub async fn ask_hello(&mut self) {
+        self.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        let res = self.response().await.expect("a response");
+        assert_eq!(res.status, 200);
+    }
+}
+
 /// Sends `request` on a new connection and reads one response.
 pub async fn one(addr: SocketAddr, request: &[u8]) -> Raw {
     let mut client = RawClient::connect(addr).await;
     client.send(request).await;
     client.response().await.expect("a response")
+}
+
+/// Sets the soft descriptor limit (`None`: up to the hard limit); returns the soft
+/// limit it replaced and the one now in force.
+pub fn set_fd_soft_limit(limit: Option<u64>) -> (u64, u64) {
+    let mut rlimit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `rlimit` is a valid out-pointer.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit) };
+    assert_eq!(got, 0);
+    let previous = rlimit.rlim_cur;
+    rlimit.rlim_cur = limit.unwrap_or(rlimit.rlim_max);
+    // SAFETY: `rlimit` is a valid, initialized in-pointer; a soft limit at or under the
+    // hard one needs no privilege.
+    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) };
+    assert_eq!(set, 0);
+    (previous, rlimit.rlim_cur)
+}
+
+/// Raises the soft descriptor limit to the hard one (the load tests open thousands of
+/// sockets); returns the soft limit now in force.
+pub fn raise_fd_limit() -> u64 {
+    set_fd_soft_limit(None).1
+}
+
+/// The `q` quantile (0 to 1) of `samples`, by the nearest-rank method.
+pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
+    assert!(!samples.is_empty());
+    samples.sort_unstable();
+    let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+    samples[rank - 1]
+}
+
+/// A server on a multi-thread runtime of its own (its workers serve while the test's own
+/// threads play the clients); dropping it shuts the runtime down.
+pub struct Background {
+    pub addr: SocketAddr,
+    pub handle: Handle,
+    pub task: Option<kairos::task::JoinHandle<std::io::Result<()>>>,
+    pub runtime: kairos::runtime::Runtime,
+}
+
+/// Starts the test service (see [`handle`]) on a [`Background`] runtime.
+pub fn start_in_background(builder: Builder) -> Background {
+    let runtime = kairos::runtime::Runtime::new().unwrap();
+    let (addr, handle, task) = runtime.block_on(start(builder));
+    Background {
+        addr,
+        handle,
+        task: Some(task),
+        runtime,
+    }
+}
+
+/// A current-thread runtime for a client thread.
+pub fn client_runtime() -> kairos::runtime::Runtime {
+    kairos::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Sends `GET /` on `client` every `pause` until `stop` is set; returns each request's
+/// latency (write to full response).
+pub async fn measure_latency(
+    client: &mut RawClient,
+    pause: Duration,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Vec<Duration> {
+    let mut samples = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Acquire) {
+        let started = std::time::Instant::now();
+        client.ask_hello().await;
+        samples.push(started.elapsed());
+        kairos::time::sleep(pause).await;
+    }
+    samples
 }

@@ -188,7 +188,10 @@ async fn serve<D: Backend>(
     announce: bool,
     reuseport: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder = Server::builder().reuseport(reuseport);
+    // Always busy under a benchmark: keep each connection's buffers between requests.
+    let mut builder = Server::builder()
+        .reuseport(reuseport)
+        .release_idle_buffers(false);
     if let Some(n) = args.listeners {
         builder = builder.listeners(n);
     }

@@ -7,9 +7,19 @@ use support::{one, start, RawClient};
 
 #[kairos::test]
 async fn many_requests_on_one_connection() {
-    let (addr, handle, _task) = start(Server::builder()).await;
+    // Both ways of waiting between requests: giving the buffers up (the default) and
+    // keeping them.
+    for release in [true, false] {
+        many_requests(Server::builder().release_idle_buffers(release)).await;
+    }
+}
+
+async fn many_requests(builder: kairos_http::server::Builder) {
+    let (addr, handle, _task) = start(builder).await;
     let mut client = RawClient::connect(addr).await;
     for _ in 0..10 {
+        // Idle for a moment, so the connection waits with nothing buffered.
+        kairos::time::sleep(std::time::Duration::from_millis(2)).await;
         client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
         let res = client.response().await.unwrap();
         assert_eq!(res.status, 200);

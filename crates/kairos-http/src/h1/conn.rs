@@ -134,7 +134,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             }
             self.date = None;
             // Between requests, read without holding a buffer (see `poll_read_idle`).
-            let read = if self.io.read_buf.is_empty() {
+            let read = if self.io.read_buf.is_empty() && self.config.release_idle_buffers {
                 self.io.poll_read_idle(cx)
             } else {
                 self.io.poll_read_more(cx)

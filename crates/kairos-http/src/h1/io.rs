@@ -5,6 +5,7 @@
 //! are queued as they are (`Bytes`, no copy). Pipelined responses accumulate here and go
 //! out in one `write` (or `writev`) when the connection has nothing more to answer.
 
+use super::pool;
 use bytes::{Buf, Bytes, BytesMut};
 use kairos::io::{AsyncWrite, ReadUninit};
 use std::collections::VecDeque;
@@ -79,12 +80,14 @@ impl WriteBuf {
         self.flat_written = 0;
     }
 
-    /// Gives back the memory of an empty queue.
-    pub(crate) fn release(&mut self) {
+    /// Gives back the memory of an empty queue: the flat buffer, if it had any, for
+    /// reuse.
+    pub(crate) fn release(&mut self) -> Option<Vec<u8>> {
         debug_assert!(self.is_empty());
-        self.flat = Vec::new();
         self.flat_written = 0;
         self.queue = VecDeque::new();
+        let flat = std::mem::take(&mut self.flat);
+        (flat.capacity() > 0).then_some(flat)
     }
 
     /// Drops `n` written bytes from the front.
@@ -149,35 +152,55 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
     }
 
     /// Reads the start of the next message when nothing is buffered (a server connection
-    /// between requests): into a buffer on the stack, copied into `read_buf` only once
-    /// bytes arrive. While it waits, the connection holds no read buffer, and none for
-    /// writing either if everything was sent: an idle keep-alive connection costs its
+    /// between requests). While it waits, the connection holds no read buffer, and none
+    /// for writing either if everything was sent: an idle keep-alive connection costs its
     /// task and its socket, not 4 KiB or more of buffers (see docs/RELIABILITY.md, idle
-    /// load). The copy is of one read, at most `MIN_READ` bytes; reads that continue a
-    /// message go through [`poll_read_more`](Self::poll_read_more) as before.
+    /// load). The buffers go to this thread's spares (`h1::pool`) and the read takes one
+    /// back, so a busy connection, idle for microseconds between requests, allocates
+    /// nothing; with no spare the read goes to a buffer on the stack and is copied into a
+    /// new buffer only once bytes arrive. Reads that continue a message go through
+    /// [`poll_read_more`](Self::poll_read_more).
     pub(crate) fn poll_read_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         debug_assert!(self.read_buf.is_empty());
-        let mut stack = [MaybeUninit::<u8>::uninit(); MIN_READ];
-        match Pin::new(&mut self.io).poll_read_uninit(cx, &mut stack) {
-            Poll::Ready(Ok(n)) => {
-                let n = n.min(MIN_READ);
-                // SAFETY: the read initialized the first `n` bytes of `stack` (and `n` is
-                // within it).
-                let data = unsafe { std::slice::from_raw_parts(stack.as_ptr().cast::<u8>(), n) };
-                self.read_buf.extend_from_slice(data);
-                Poll::Ready(Ok(n))
+        if self.read_buf.capacity() == 0 {
+            if let Some(spare) = pool::take_read() {
+                self.read_buf = spare;
             }
+        }
+        let poll = if self.read_buf.capacity() > 0 {
+            self.poll_read_more(cx)
+        } else {
+            self.poll_read_to_stack(cx)
+        };
+        match poll {
             Poll::Pending => {
-                if self.read_buf.capacity() > 0 {
-                    self.read_buf = BytesMut::new();
-                }
+                pool::give_read(std::mem::take(&mut self.read_buf));
                 if self.write_buf.is_empty() {
-                    self.write_buf.release();
+                    if let Some(flat) = self.write_buf.release() {
+                        pool::give_write(flat);
+                    }
                 }
                 Poll::Pending
             }
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+            ready => {
+                if self.write_buf.flat.capacity() == 0 {
+                    if let Some(spare) = pool::take_write() {
+                        self.write_buf.flat = spare;
+                    }
+                }
+                ready
+            }
         }
+    }
+
+    /// One read into a buffer on the stack, copied into `read_buf` if bytes came.
+    fn poll_read_to_stack(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let mut stack = [MaybeUninit::<u8>::uninit(); MIN_READ];
+        let n = ready!(Pin::new(&mut self.io).poll_read_uninit(cx, &mut stack))?.min(MIN_READ);
+        // SAFETY: the read initialized the first `n` bytes of `stack` (and `n` is within it).
+        let data = unsafe { std::slice::from_raw_parts(stack.as_ptr().cast::<u8>(), n) };
+        self.read_buf.extend_from_slice(data);
+        Poll::Ready(Ok(n))
     }
 
     /// Writes everything queued.

@@ -9,3 +9,4 @@ pub(crate) mod dispatch;
 pub(crate) mod encode;
 pub(crate) mod io;
 pub(crate) mod parse;
+pub(crate) mod pool;

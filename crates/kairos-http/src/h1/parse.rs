@@ -432,13 +432,43 @@ pub(crate) fn parse_content_length(digits: &[u8]) -> Result<u64, HeadError> {
 /// (RFC 9112 section 2.2 allows that); Kairos refuses it, as its chunked decoder does, so
 /// that no intermediary can read a line boundary where Kairos reads none.
 fn has_bare_lf(head: &[u8]) -> bool {
-    let mut prev = 0u8;
-    head.iter().any(|&b| {
-        let bare = b == b'\n' && prev != b'\r';
-        prev = b;
-        bare
-    })
+    // Branch-free over byte pairs so that it vectorizes: this runs on every request head.
+    head.first() == Some(&b'\n')
+        || head[1..].iter().zip(head).fold(false, |bare, (&b, &prev)| {
+            bare | ((b == b'\n') & (prev != b'\r'))
+        })
 }
+
+/// The bytes a reg-name may hold (RFC 3986: unreserved, sub-delims, `%` of a
+/// percent-encoding), as a table: the check runs on every request's `Host`.
+const REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'%'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            );
+        b += 1;
+    }
+    table
+};
 
 /// `Host = uri-host [ ":" port ]` (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a
 /// bracketed IPv6 literal or a reg-name (which covers IPv4), then an optional port of
@@ -458,9 +488,7 @@ fn is_valid_host(value: &[u8]) -> bool {
         },
         None => {
             let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
-            let reg_name = value[..end]
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&b));
+            let reg_name = value[..end].iter().all(|&b| REG_NAME[usize::from(b)]);
             (reg_name, &value[end..])
         }
     };

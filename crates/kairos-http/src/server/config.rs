@@ -35,6 +35,7 @@ pub(crate) struct Config {
     pub(crate) max_connections: usize,
     pub(crate) drain_limit: u64,
     pub(crate) nodelay: bool,
+    pub(crate) release_idle_buffers: bool,
     pub(crate) listeners: Option<usize>,
     pub(crate) reuseport: bool,
 }
@@ -53,6 +54,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             drain_limit: DEFAULT_DRAIN_LIMIT,
             nodelay: true,
+            release_idle_buffers: true,
             listeners: None,
             reuseport: false,
         }

@@ -210,3 +210,82 @@ impl std::fmt::Debug for Handle {
         f.debug_struct("time::Handle").finish_non_exhaustive()
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_timer {
+    use super::*;
+    use crate::loom::sync::atomic::AtomicUsize;
+    use crate::loom::sync::Arc;
+    use loom::thread;
+    use std::task::Wake;
+
+    struct Wakes(AtomicUsize);
+    impl Wake for Wakes {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    /// A timer fired by the driver while its task polls it: the poll either sees it fired
+    /// or leaves a waker that the firing calls, exactly once; a wake is never lost.
+    #[test]
+    fn loom_fire_races_poll() {
+        loom::model(|| {
+            let origin = Instant::now();
+            let time = Arc::new(Handle::new(origin));
+            let deadline = origin + Duration::from_millis(5);
+            let first = std::sync::Arc::new(Wakes(AtomicUsize::new(0)));
+            let key = match time.register(None, Some(&Waker::from(first.clone())), deadline, || {})
+            {
+                Registered::Waiting(key) => key,
+                Registered::Fired => panic!("a future deadline fired at once"),
+            };
+            let driver = {
+                let time = time.clone();
+                thread::spawn(move || time.process_at(origin + Duration::from_millis(10)))
+            };
+            let second = std::sync::Arc::new(Wakes(AtomicUsize::new(0)));
+            let waiting = time.poll_waiting(key, &Waker::from(second.clone()));
+            driver.join().unwrap();
+            let (first, second) = (first.0.load(SeqCst), second.0.load(SeqCst));
+            if waiting {
+                // The poll stored its waker before the firing took it.
+                assert_eq!((first, second), (0, 1));
+            } else {
+                // Fired first, waking the waker of the time: the poll reports it.
+                assert_eq!((first, second), (1, 0));
+            }
+            assert!(!time.is_waiting(key), "fired timers stay fired");
+        });
+    }
+
+    /// Shutdown racing a registration: the timer is either fired by the shutdown's drain
+    /// (its waker woken) or refused as fired; never left waiting in a dead wheel.
+    #[test]
+    fn loom_shutdown_races_register() {
+        loom::model(|| {
+            let origin = Instant::now();
+            let time = Arc::new(Handle::new(origin));
+            let stopper = {
+                let time = time.clone();
+                thread::spawn(move || time.shutdown())
+            };
+            let wakes = std::sync::Arc::new(Wakes(AtomicUsize::new(0)));
+            let registered = time.register(
+                None,
+                Some(&Waker::from(wakes.clone())),
+                origin + Duration::from_secs(60),
+                || {},
+            );
+            stopper.join().unwrap();
+            assert!(time.is_shutdown());
+            match registered {
+                Registered::Waiting(key) => {
+                    assert!(!time.is_waiting(key));
+                    assert_eq!(wakes.0.load(SeqCst), 1, "drained and woken");
+                }
+                Registered::Fired => assert_eq!(wakes.0.load(SeqCst), 0),
+            }
+        });
+    }
+}

@@ -46,7 +46,7 @@ pub fn ping_pong<R: Runtime>(rt: &R, pairs: usize, rounds: usize) -> Duration {
     })
 }
 
-/// How the mpsc channel of [`mpsc_producers`] is bounded.
+/// How the mpsc channel of `mpsc_producers` is bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capacity {
     /// A bounded channel of this capacity.

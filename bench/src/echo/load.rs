@@ -118,7 +118,7 @@ const CONNECT_BATCH: usize = 64;
 
 /// Opens `count` connections to `addr` with `TCP_NODELAY`, each having made one round
 /// trip (so the server has accepted it and its task or thread has run). Connects in
-/// batches of [`CONNECT_BATCH`], each batch's round trips done before the next connects.
+/// batches of `CONNECT_BATCH`, each batch's round trips done before the next connects.
 pub fn connect_all(addr: SocketAddr, count: usize) -> io::Result<Vec<std::net::TcpStream>> {
     let message = [1u8; MESSAGE];
     let mut reply = [0u8; MESSAGE];

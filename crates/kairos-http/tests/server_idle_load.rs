@@ -1,9 +1,10 @@
 //! Idle keep-alive connections: the server (a child process, so that its memory and
-//! descriptors are its own) holds N of them for a while with no errors, its memory grows
-//! by at most `BUDGET_PER_10K` per 10,000 of them, and its descriptor count is back to the
-//! baseline once they close. The figure is printed beside nginx's published one (2.5 MB
-//! per 10,000 idle keep-alive connections), which Kairos does not meet yet: see
-//! docs/RELIABILITY.md.
+//! descriptors are its own) holds N of them for a while with no errors, its memory while
+//! they are held idle grows by at most `BUDGET_PER_10K` per 10,000 of them, and its
+//! descriptor count is back to the baseline once they close. The figure is printed beside
+//! nginx's published one (2.5 MB per 10,000 idle keep-alive connections), which Kairos
+//! does not meet yet: see docs/RELIABILITY.md. The peak (while the connections open and
+//! make their requests, when each holds its serving state) is printed too.
 //!
 //! CI runs 2,000 connections for 2 s; `scripts/idle-load.sh` runs the same test with
 //! `IDLE_CONNECTIONS=10000 IDLE_SECONDS=60`.
@@ -15,10 +16,11 @@ use std::time::{Duration, Instant};
 use support::child::{self, ChildServer};
 
 const ROLE: &str = "idle-server";
-/// The regression bound: RSS growth per 10,000 idle connections. Measured 23 MB in a debug
-/// build (65 MB before idle connections gave their buffers back); nginx's figure is
-/// 2.5 MB ("10,000 inactive HTTP keep-alive connections take about 2.5M memory").
-const BUDGET_PER_10K: u64 = 32_000_000;
+/// The regression bound: RSS growth while 10,000 connections are held idle. Measured
+/// 7.2 MB in a release build (23 MB before idle connections shrank, 65 MB before they
+/// gave their buffers back); nginx's figure is 2.5 MB ("10,000 inactive HTTP keep-alive
+/// connections take about 2.5M memory").
+const BUDGET_PER_10K: u64 = 12_000_000;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).map_or(default, |v| v.parse().unwrap())
@@ -81,6 +83,8 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
             kairos::time::sleep(Duration::from_millis(250)).await;
             rss_peak = rss_peak.max(server.rss());
         }
+        // Held idle (longer than the server's `shrink_idle_after`).
+        let rss_idle = server.rss();
         // Every connection is still open and served: no errors.
         for client in &mut clients {
             client.ask_hello().await;
@@ -89,22 +93,24 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
         drop(clients);
         let fds_after = wait_for_fds(&server, |_, now| now <= fds_before).await;
 
-        let growth = rss_peak.saturating_sub(rss_before);
-        let per_10k = growth * 10_000 / connections as u64;
+        let per_10k = |rss: u64| rss.saturating_sub(rss_before) * 10_000 / connections as u64;
         println!(
-            "{connections} idle connections held {hold:?}: RSS {} KiB -> {} KiB peak \
-             (+{} KiB, {:.2} MB per 10,000; nginx 2.50 MB), descriptors {fds_before} -> \
-             {fds_held} -> {fds_after}",
+            "{connections} idle connections held {hold:?}: RSS {} KiB -> {} KiB held idle \
+             (+{} KiB, {:.2} MB per 10,000; nginx 2.50 MB), {} KiB at the peak ({:.2} MB \
+             per 10,000), descriptors {fds_before} -> {fds_held} -> {fds_after}",
             rss_before / 1024,
+            rss_idle / 1024,
+            rss_idle.saturating_sub(rss_before) / 1024,
+            per_10k(rss_idle) as f64 / 1e6,
             rss_peak / 1024,
-            growth / 1024,
-            per_10k as f64 / 1e6,
+            per_10k(rss_peak) as f64 / 1e6,
         );
         assert!(fds_held >= fds_before + connections);
         assert_eq!(fds_after, fds_before, "descriptors left behind");
+        let idle = per_10k(rss_idle);
         assert!(
-            per_10k <= BUDGET_PER_10K,
-            "{per_10k} bytes per 10,000 idle connections"
+            idle <= BUDGET_PER_10K,
+            "{idle} bytes per 10,000 idle connections"
         );
     });
 }

@@ -47,6 +47,9 @@ pub(crate) enum Next {
     Closed,
     /// A head to refuse with this status; the connection closes afterwards.
     Refuse(HeadError),
+    /// Idle for the `shrink_idle_after` setting: the caller may turn the connection into
+    /// an [`IdleConn`] and drop its serving state until the next request comes.
+    Shrink,
 }
 
 /// Where the connection waits.
@@ -99,15 +102,66 @@ pub(crate) struct Conn<T> {
     date: Option<[u8; DATE_LEN]>,
 }
 
-impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
-    pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
-        Conn {
-            io: Buffered::new(io),
+/// A connection waiting for its next request in its smallest form: the transport (no
+/// buffers), when it went idle, and its timer. What serves requests (the dispatcher's
+/// state, sized for a request, its response and the service's future) is gone: an idle
+/// keep-alive connection costs this and its socket (docs/RELIABILITY.md, idle load).
+pub(crate) struct IdleConn<T> {
+    pub(crate) io: T,
+    config: Arc<Config>,
+    tracker: Arc<Tracker>,
+    since: Instant,
+    timer: Option<Sleep>,
+}
+
+impl<T> IdleConn<T> {
+    /// A new connection, waiting for its first request.
+    pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> IdleConn<T> {
+        IdleConn {
+            io,
             config,
             tracker,
-            phase: Phase::Busy,
+            since: Instant::now(),
             timer: None,
+        }
+    }
+
+    /// `Ready` once the keep-alive timeout has passed (the connection should close).
+    pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        poll_deadline(
+            &mut self.timer,
+            cx,
+            self.since + self.config.keep_alive_timeout,
+        )
+    }
+}
+
+impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
+    /// An idle connection (new, or shrunk and now readable), ready to serve (its idle
+    /// time keeps counting from when it went idle).
+    pub(crate) fn resume(idle: IdleConn<T>) -> Conn<T> {
+        Conn {
+            io: Buffered::new(idle.io),
+            config: idle.config,
+            tracker: idle.tracker,
+            phase: Phase::Idle(idle.since),
+            timer: idle.timer,
             date: None,
+        }
+    }
+
+    /// After [`Next::Shrink`]: the connection without its buffers.
+    pub(crate) fn into_idle(self) -> IdleConn<T> {
+        let since = match self.phase {
+            Phase::Idle(since) => since,
+            _ => Instant::now(),
+        };
+        IdleConn {
+            io: self.io.into_io(),
+            config: self.config,
+            tracker: self.tracker,
+            since,
+            timer: self.timer,
         }
     }
 
@@ -162,45 +216,28 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 now
             }
         };
-        let deadline = since
-            + if idle {
-                self.config.keep_alive_timeout
-            } else {
-                self.config.header_read_timeout
-            };
-        ready!(self.poll_deadline(cx, deadline));
-        Poll::Ready(if idle {
-            Next::Closed
-        } else {
-            Next::Refuse(HeadError {
+        if !idle {
+            ready!(poll_deadline(
+                &mut self.timer,
+                cx,
+                since + self.config.header_read_timeout
+            ));
+            return Poll::Ready(Next::Refuse(HeadError {
                 status: StatusCode::REQUEST_TIMEOUT,
                 reason: "request head not received in time",
-            })
-        })
-    }
-
-    /// `Ready` once `deadline` has passed; until then the connection's timer is armed
-    /// for it. The timer is only moved earlier, never later: a timer that fires before
-    /// the current deadline is simply re-armed. A busy connection so costs one timer
-    /// operation per timeout period, not one per request.
-    fn poll_deadline(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
-        loop {
-            let timer = match &mut self.timer {
-                Some(timer) if timer.deadline() <= deadline => timer,
-                Some(timer) => {
-                    Pin::new(&mut *timer).reset(deadline);
-                    timer
-                }
-                None => self.timer.insert(kairos::time::sleep_until(deadline)),
-            };
-            if Pin::new(&mut *timer).poll(cx).is_pending() {
-                return Poll::Pending;
+            }));
+        }
+        let keep_alive = self.config.keep_alive_timeout;
+        match self.config.shrink_idle_after {
+            Some(after) if after.is_zero() => Poll::Ready(Next::Shrink),
+            Some(after) if after < keep_alive => {
+                ready!(poll_deadline(&mut self.timer, cx, since + after));
+                Poll::Ready(Next::Shrink)
             }
-            if Instant::now() >= deadline {
-                self.timer = None;
-                return Poll::Ready(());
+            _ => {
+                ready!(poll_deadline(&mut self.timer, cx, since + keep_alive));
+                Poll::Ready(Next::Closed)
             }
-            Pin::new(&mut *timer).reset(deadline);
         }
     }
 
@@ -208,7 +245,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// the body-read timeout.
     fn poll_body_stall(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<()> {
         let since = *body.stalled_since.get_or_insert_with(Instant::now);
-        self.poll_deadline(cx, since + self.config.body_read_timeout)
+        poll_deadline(&mut self.timer, cx, since + self.config.body_read_timeout)
     }
 
     /// Starts reading the body of `head` (413 if its declared length is over the limit).
@@ -485,6 +522,31 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// Flushes and closes the write side.
     pub(crate) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         self.io.poll_shutdown(cx)
+    }
+}
+
+/// `Ready` once `deadline` has passed; until then the connection's `timer` is armed for
+/// it. The timer is only moved earlier, never later: a timer that fires before the current
+/// deadline is simply re-armed. A busy connection so costs one timer operation per timeout
+/// period, not one per request.
+fn poll_deadline(timer: &mut Option<Sleep>, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
+    loop {
+        let armed = match timer {
+            Some(armed) if armed.deadline() <= deadline => armed,
+            Some(armed) => {
+                Pin::new(&mut *armed).reset(deadline);
+                armed
+            }
+            None => timer.insert(kairos::time::sleep_until(deadline)),
+        };
+        if Pin::new(&mut *armed).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if Instant::now() >= deadline {
+            *timer = None;
+            return Poll::Ready(());
+        }
+        Pin::new(&mut *armed).reset(deadline);
     }
 }
 

@@ -9,7 +9,7 @@
 //! gets a 500 (or, if the head is already out, a closed connection) and the process and
 //! the other connections go on.
 
-use super::conn::{BodyStart, Conn, Next, RequestMeta, Streaming};
+use super::conn::{BodyStart, Conn, IdleConn, Next, RequestMeta, Streaming};
 use super::encode::{Encoder, Framing, Persist};
 use super::parse::{HeadError, RequestHead};
 use crate::body::Body;
@@ -31,8 +31,10 @@ enum Outcome<B> {
     BadBody(HeadError),
 }
 
-/// Serves requests on `conn` until the connection ends.
-pub(crate) async fn serve_connection<T, S, B>(mut conn: Conn<T>, service: &S)
+/// Serves requests on `conn` until the connection ends, or until it has been idle for
+/// the `shrink_idle_after` setting: then it is handed back in its idle form, for the caller
+/// to wait on in a smaller task.
+pub(crate) async fn serve_connection<T, S, B>(mut conn: Conn<T>, service: &S) -> Option<IdleConn<T>>
 where
     T: ReadUninit + AsyncWrite + Unpin,
     S: Service<Request<Body>, Response = Response<B>>,
@@ -43,10 +45,11 @@ where
     loop {
         let head = match poll_fn(|cx| conn.poll_head(cx)).await {
             Next::Request(head) => head,
-            Next::Closed => break,
+            Next::Closed => return None,
+            Next::Shrink => return Some(conn.into_idle()),
             Next::Refuse(err) => {
                 refuse(&mut conn, err).await;
-                return;
+                return None;
             }
         };
         let meta = RequestMeta {
@@ -66,7 +69,7 @@ where
             }
             Err(err) => {
                 refuse(&mut conn, err).await;
-                return;
+                return None;
             }
         };
         // The service's future lives in this function's own state (no inner async fn to
@@ -81,11 +84,11 @@ where
                     reason: "the handler failed",
                 });
                 close(&mut conn).await;
-                return;
+                return None;
             }
             Outcome::BadBody(err) => {
                 refuse(&mut conn, err).await;
-                return;
+                return None;
             }
         };
         let (parts, body) = response.into_parts();
@@ -100,17 +103,17 @@ where
             if !written {
                 // The head is out: a failed body can only end the connection.
                 close(&mut conn).await;
-                return;
+                return None;
             }
         }
         if persist == Persist::Close {
             close(&mut conn).await;
-            return;
+            return None;
         }
         if let Some(body) = streaming.as_mut() {
             if !body.is_done() && !poll_fn(|cx| conn.poll_drain(cx, body)).await {
                 close(&mut conn).await;
-                return;
+                return None;
             }
         }
     }

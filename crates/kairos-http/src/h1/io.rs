@@ -193,6 +193,17 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
         }
     }
 
+    /// The transport, its buffers (empty: nothing half read or unsent) going to this
+    /// thread's spares.
+    pub(crate) fn into_io(mut self) -> T {
+        debug_assert!(self.read_buf.is_empty() && self.write_buf.is_empty());
+        pool::give_read(std::mem::take(&mut self.read_buf));
+        if let Some(flat) = self.write_buf.release() {
+            pool::give_write(flat);
+        }
+        self.io
+    }
+
     /// One read into a buffer on the stack, copied into `read_buf` if bytes came.
     fn poll_read_to_stack(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let mut stack = [MaybeUninit::<u8>::uninit(); MIN_READ];

@@ -3,16 +3,17 @@
 
 use super::config::Config;
 use super::shutdown::{Slot, Tracker};
+use super::state_slab::{SlabBox, StateSlab};
 use crate::body::Body;
 use crate::error::BoxError;
-use crate::h1::conn::Conn;
+use crate::h1::conn::{Conn, IdleConn};
 use crate::h1::dispatch::serve_connection;
 use http::{Request, Response};
 use kairos::net::{TcpListener, TcpStream};
 use kairos_service::Service;
 use std::future::poll_fn;
 use std::io;
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub(crate) async fn accept_loop<S, B>(
     B::Error: Into<BoxError>,
 {
     let key = tracker.key();
+    let slab = Arc::new(StateSlab::new());
     let mut backoff = BACKOFF_START;
     loop {
         let accepted = poll_fn(|cx| {
@@ -80,7 +82,13 @@ pub(crate) async fn accept_loop<S, B>(
                 if config.nodelay {
                     let _ = stream.set_nodelay(true);
                 }
-                kairos::spawn(connection(stream, slot, service.clone(), config.clone()));
+                kairos::spawn(connection(
+                    stream,
+                    slot,
+                    service.clone(),
+                    config.clone(),
+                    slab.clone(),
+                ));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {
                 kairos::time::sleep(backoff).await;
@@ -93,9 +101,19 @@ pub(crate) async fn accept_loop<S, B>(
     tracker.deregister(key);
 }
 
-/// One connection's task: serves it until it ends, or until a forced shutdown.
-async fn connection<S, B>(stream: TcpStream, slot: Slot, service: Arc<S>, config: Arc<Config>)
-where
+/// One connection's task, for the connection's whole life. It is small: what serves
+/// requests (the dispatcher, sized for a request, its response and the service's future)
+/// lives in a box in the server's [`StateSlab`] that exists only while the connection is
+/// busy. After `shrink_idle_after` with no request the box is dropped and the task waits
+/// on the bare [`IdleConn`]; the next request's first bytes bring a new box. Ends with the
+/// connection, or at a forced shutdown.
+async fn connection<S, B>(
+    stream: TcpStream,
+    slot: Slot,
+    service: Arc<S>,
+    config: Arc<Config>,
+    slab: Arc<StateSlab>,
+) where
     S: Service<Request<Body>, Response = Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body,
@@ -103,21 +121,41 @@ where
 {
     let tracker = slot.tracker().clone();
     let key = tracker.key();
-    let conn = Conn::new(stream, config, tracker.clone());
-    let mut serve = pin!(serve_connection(conn, &*service));
+    let mut idle = IdleConn::new(stream, config, tracker.clone());
     let mut registered = false;
-    poll_fn(|cx| {
-        if tracker.is_forced() {
-            return Poll::Ready(());
+    loop {
+        let mut serve = SlabBox::new(&slab, serve_connection(Conn::resume(idle), &*service));
+        let served = poll_fn(|cx| {
+            if tracker.is_forced() {
+                return Poll::Ready(None);
+            }
+            if !registered {
+                // A task's waker does not change between polls: one registration holds.
+                tracker.register(key, cx.waker());
+                registered = true;
+            }
+            Pin::new(&mut serve).poll(cx)
+        })
+        .await;
+        drop(serve);
+        idle = match served {
+            Some(idle) => idle,
+            None => break,
+        };
+        let readable = poll_fn(|cx| {
+            if tracker.is_draining() {
+                return Poll::Ready(false);
+            }
+            match idle.io.poll_read_ready(cx) {
+                Poll::Ready(result) => Poll::Ready(result.is_ok()),
+                Poll::Pending => idle.poll_expired(cx).map(|()| false),
+            }
+        })
+        .await;
+        if !readable {
+            break;
         }
-        if !registered {
-            // A task's waker does not change between polls: one registration holds.
-            tracker.register(key, cx.waker());
-            registered = true;
-        }
-        serve.as_mut().poll(cx)
-    })
-    .await;
+    }
     tracker.deregister(key);
     drop(slot);
 }

@@ -16,6 +16,8 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`Builder::keep_alive_timeout`](super::Builder::keep_alive_timeout).
 pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default [`Builder::shrink_idle_after`](super::Builder::shrink_idle_after).
+pub const DEFAULT_SHRINK_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// Default [`Builder::max_connections`](super::Builder::max_connections).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// Default [`Builder::drain_limit`](super::Builder::drain_limit).
@@ -36,6 +38,7 @@ pub(crate) struct Config {
     pub(crate) drain_limit: u64,
     pub(crate) nodelay: bool,
     pub(crate) release_idle_buffers: bool,
+    pub(crate) shrink_idle_after: Option<Duration>,
     pub(crate) listeners: Option<usize>,
     pub(crate) reuseport: bool,
 }
@@ -55,6 +58,11 @@ impl Default for Config {
             drain_limit: DEFAULT_DRAIN_LIMIT,
             nodelay: true,
             release_idle_buffers: true,
+            shrink_idle_after: Some(
+                std::env::var("SHRINK_MS").map_or(DEFAULT_SHRINK_IDLE_AFTER, |v| {
+                    Duration::from_millis(v.parse().unwrap())
+                }),
+            ),
             listeners: None,
             reuseport: false,
         }

@@ -133,7 +133,11 @@ pub struct RawClient {
 
 impl RawClient {
     pub async fn connect(addr: SocketAddr) -> RawClient {
-        let (reader, writer) = TcpStream::connect(addr).await.unwrap().into_split();
+        let stream = TcpStream::connect(addr).await.unwrap();
+        // Each `send` leaves at once: with Nagle's algorithm a second small write waits
+        // for the server's delayed acknowledgement, real time a paused clock skips over.
+        stream.set_nodelay(true).unwrap();
+        let (reader, writer) = stream.into_split();
         RawClient {
             reader,
             writer: Some(writer),

@@ -158,8 +158,8 @@ impl Builder {
     );
     setting!(
         /// Whether a kept-alive connection gives up its read and write buffers while it
-        /// waits for the next request (default `true`: 10,000 idle connections hold about
-        /// 23 MB instead of 65 MB, docs/RELIABILITY.md). The buffers go to per-thread spares
+        /// waits for the next request (default `true`: it saved 10,000 idle connections
+        /// 42 MB, docs/RELIABILITY.md). The buffers go to per-thread spares
         /// that the next busy connection takes back, but that still costs a small request
         /// about 7% more instructions; a server that is never idle (a benchmark) can keep
         /// them with `false`.

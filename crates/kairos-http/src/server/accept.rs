@@ -2,8 +2,9 @@
 //! the connection limit, backing off when the process runs out of file descriptors.
 
 use super::config::Config;
-use super::shutdown::{Slot, Tracker};
-use super::state_slab::{SlabBox, StateSlab};
+use super::connection::Connection;
+use super::shutdown::Tracker;
+use super::state_slab::StateSlab;
 use crate::body::Body;
 use crate::error::BoxError;
 use crate::h1::conn::{Conn, IdleConn};
@@ -13,7 +14,6 @@ use kairos::net::{TcpListener, TcpStream};
 use kairos_service::Service;
 use std::future::poll_fn;
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -82,12 +82,13 @@ pub(crate) async fn accept_loop<S, B>(
                 if config.nodelay {
                     let _ = stream.set_nodelay(true);
                 }
-                kairos::spawn(connection(
-                    stream,
+                let idle = IdleConn::new(stream, config.clone(), tracker.clone());
+                kairos::spawn(Connection::new(
+                    idle,
                     slot,
                     service.clone(),
-                    config.clone(),
                     slab.clone(),
+                    serve::<S, B>,
                 ));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {
@@ -101,63 +102,14 @@ pub(crate) async fn accept_loop<S, B>(
     tracker.deregister(key);
 }
 
-/// One connection's task, for the connection's whole life. It is small: what serves
-/// requests (the dispatcher, sized for a request, its response and the service's future)
-/// lives in a box in the server's [`StateSlab`] that exists only while the connection is
-/// busy. After `shrink_idle_after` with no request the box is dropped and the task waits
-/// on the bare [`IdleConn`]; the next request's first bytes bring a new box. Ends with the
-/// connection, or at a forced shutdown.
-async fn connection<S, B>(
-    stream: TcpStream,
-    slot: Slot,
-    service: Arc<S>,
-    config: Arc<Config>,
-    slab: Arc<StateSlab>,
-) where
+/// A connection's serving state: the dispatcher over its socket, owning a handle to the
+/// service (a [`Connection`] boxes it while the connection is busy).
+async fn serve<S, B>(conn: Conn<TcpStream>, service: Arc<S>) -> Option<IdleConn<TcpStream>>
+where
     S: Service<Request<Body>, Response = Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let tracker = slot.tracker().clone();
-    let key = tracker.key();
-    let mut idle = IdleConn::new(stream, config, tracker.clone());
-    let mut registered = false;
-    loop {
-        let mut serve = SlabBox::new(&slab, serve_connection(Conn::resume(idle), &*service));
-        let served = poll_fn(|cx| {
-            if tracker.is_forced() {
-                return Poll::Ready(None);
-            }
-            if !registered {
-                // A task's waker does not change between polls: one registration holds.
-                tracker.register(key, cx.waker());
-                registered = true;
-            }
-            Pin::new(&mut serve).poll(cx)
-        })
-        .await;
-        drop(serve);
-        idle = match served {
-            Some(idle) => idle,
-            None => break,
-        };
-        let readable = poll_fn(|cx| {
-            if tracker.is_draining() {
-                return Poll::Ready(false);
-            }
-            match idle.io.poll_read_ready(cx) {
-                Poll::Ready(result) => Poll::Ready(result.is_ok()),
-                Poll::Pending => idle.poll_expired(cx).map(|()| false),
-            }
-        })
-        .await;
-        if !readable {
-            break;
-        }
-    }
-    tracker.deregister(key);
-    drop(slot);
+    serve_connection(conn, &*service).await
 }
-
-use std::future::Future as _;

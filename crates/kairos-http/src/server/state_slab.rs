@@ -25,7 +25,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 /// Smallest chunk, in bytes.
@@ -168,7 +168,7 @@ impl Drop for StateSlab {
         let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
         let Some(slot) = inner.slot else { return };
         for chunk in inner.chunks.drain(..) {
-            // SAFETY: no box outlives the slab (a `SlabBox` borrows it): nothing points
+            // SAFETY: no box outlives the slab (a `SlabBox` holds an `Arc` of it): nothing points
             // into the chunk.
             unsafe { unmap(chunk.base, chunk_bytes(slot).0) };
         }
@@ -194,24 +194,24 @@ unsafe fn unmap(base: NonNull<u8>, bytes: usize) {
 
 /// A boxed value in a [`StateSlab`] (or, for a layout the slab does not serve, on the
 /// global heap). Polls the future it holds in place: the value never moves.
-pub(crate) struct SlabBox<'a, F> {
+pub(crate) struct SlabBox<F> {
     ptr: NonNull<F>,
-    slab: &'a StateSlab,
+    slab: Arc<StateSlab>,
     /// Whether `ptr` is a slab slot (otherwise the global allocator's).
     in_slab: bool,
     _owns: PhantomData<F>,
 }
 
-// SAFETY: a `SlabBox` owns its `F` as a `Box` would; the slab it borrows is `Sync`.
-unsafe impl<F: Send> Send for SlabBox<'_, F> {}
+// SAFETY: a `SlabBox` owns its `F` as a `Box` would; the slab is `Send + Sync`.
+unsafe impl<F: Send> Send for SlabBox<F> {}
 // SAFETY: as above; `&SlabBox` gives only `&F`.
-unsafe impl<F: Sync> Sync for SlabBox<'_, F> {}
+unsafe impl<F: Sync> Sync for SlabBox<F> {}
 
 // Moving the box moves a pointer; the value stays put.
-impl<F> Unpin for SlabBox<'_, F> {}
+impl<F> Unpin for SlabBox<F> {}
 
-impl<'a, F> SlabBox<'a, F> {
-    pub(crate) fn new(slab: &'a StateSlab, value: F) -> SlabBox<'a, F> {
+impl<F> SlabBox<F> {
+    pub(crate) fn new(slab: &Arc<StateSlab>, value: F) -> SlabBox<F> {
         let layout = Layout::new::<F>();
         let (ptr, in_slab) = if layout.size() == 0 {
             (NonNull::<F>::dangling(), false)
@@ -231,14 +231,14 @@ impl<'a, F> SlabBox<'a, F> {
         unsafe { ptr.as_ptr().write(value) };
         SlabBox {
             ptr,
-            slab,
+            slab: slab.clone(),
             in_slab,
             _owns: PhantomData,
         }
     }
 }
 
-impl<F> Drop for SlabBox<'_, F> {
+impl<F> Drop for SlabBox<F> {
     fn drop(&mut self) {
         // SAFETY: `ptr` holds the `F` written in `new`, dropped only here.
         unsafe { self.ptr.as_ptr().drop_in_place() };
@@ -252,7 +252,7 @@ impl<F> Drop for SlabBox<'_, F> {
     }
 }
 
-impl<F: Future> Future for SlabBox<'_, F> {
+impl<F: Future> Future for SlabBox<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -269,9 +269,9 @@ mod tests {
 
     #[test]
     fn slots_are_distinct_aligned_and_chunks_go_back_when_empty() {
-        let slab = StateSlab::new();
+        let slab = Arc::new(StateSlab::new());
         let per_chunk = chunk_bytes(Layout::new::<[u64; 256]>().pad_to_align()).1;
-        let mut boxes: Vec<SlabBox<'_, [u64; 256]>> = (0..per_chunk * 3 + 1)
+        let mut boxes: Vec<SlabBox<[u64; 256]>> = (0..per_chunk * 3 + 1)
             .map(|i| SlabBox::new(&slab, [i as u64; 256]))
             .collect();
         assert_eq!(slab.chunks(), 4);
@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn values_are_dropped_once_and_other_layouts_use_the_heap() {
-        let slab = StateSlab::new();
+        let slab = Arc::new(StateSlab::new());
         let counter = Rc::new(());
         let a = SlabBox::new(&slab, (counter.clone(), [0u8; 100]));
         let b = SlabBox::new(&slab, counter.clone()); // another layout: the global heap
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn a_boxed_future_is_polled_in_place() {
-        let slab = StateSlab::new();
+        let slab = Arc::new(StateSlab::new());
         let mut fut = SlabBox::new(&slab, async {
             kairos::task::yield_now().await;
             5

@@ -107,3 +107,27 @@ async fn never_shrinking_and_shrinking_at_every_wait_both_serve() {
         handle.shutdown(Duration::from_secs(1));
     }
 }
+
+#[kairos::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_shrinking_and_resuming_around_the_threshold_lose_nothing() {
+    // Waits on both sides of a 1 ms threshold, on both workers: every request is
+    // answered, in order, whichever state its first bytes find the connection in.
+    let (addr, handle, _task) =
+        start(Server::builder().shrink_idle_after(Some(Duration::from_millis(1)))).await;
+    let mut clients = Vec::new();
+    for c in 0..32u64 {
+        clients.push(kairos::spawn(async move {
+            let mut client = RawClient::connect(addr).await;
+            for i in 0..30u64 {
+                // 0 to 2.5 ms, differently for each connection.
+                let wait = (c * 7 + i * 13) % 6;
+                sleep(Duration::from_micros(wait * 500)).await;
+                client.ask_hello().await;
+            }
+        }));
+    }
+    for client in clients {
+        client.await.unwrap();
+    }
+    handle.shutdown(Duration::from_secs(1));
+}

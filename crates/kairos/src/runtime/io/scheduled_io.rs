@@ -29,7 +29,9 @@
 //! Who waits where: the `poll_read_ready` / `poll_write_ready` paths behind `AsyncRead` /
 //! `AsyncWrite` keep one waker per direction (`reader`, `writer`), as those traits allow
 //! one reader and one writer at a time. The `readable()` / `writable()` / `ready()`
-//! futures, of which a shared socket may have many at once, each own a slot in `list`.
+//! futures, of which a shared socket may have many at once, each own a slot in `list`,
+//! which is boxed on first use: most sockets never have one, and every registration
+//! (one per open socket) is 48 bytes smaller for it.
 
 use crate::io::{Interest, Ready};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
@@ -56,9 +58,24 @@ struct Waiters {
     reader: Option<Waker>,
     /// The task in `poll_write_ready` (the `AsyncWrite` side).
     writer: Option<Waker>,
-    /// `Readiness` futures, by key; `None` slots are free and listed in `free`.
-    list: Vec<Option<Waiter>>,
+    /// `Readiness` futures, by key (allocated by the first one).
+    list: Option<Box<WaiterList>>,
+}
+
+#[derive(Default)]
+struct WaiterList {
+    /// `None` slots are free and listed in `free`.
+    slots: Vec<Option<Waiter>>,
     free: Vec<usize>,
+}
+
+impl Waiters {
+    /// Gives a `Readiness` future's slot back.
+    fn free_slot(&mut self, key: usize) {
+        let list = self.list.as_mut().expect("a future with a slot has a list");
+        list.slots[key] = None;
+        list.free.push(key);
+    }
 }
 
 struct Waiter {
@@ -98,8 +115,7 @@ impl ScheduledIo {
             waiters: Mutex::new(Waiters {
                 reader: None,
                 writer: None,
-                list: Vec::new(),
-                free: Vec::new(),
+                list: None,
             }),
         }
     }
@@ -159,7 +175,7 @@ impl ScheduledIo {
         let writer = satisfies(Direction::Write.interest())
             .then(|| waiters.writer.take())
             .flatten();
-        if waiters.list.is_empty() {
+        if waiters.list.is_none() {
             // The common case, a stream with one reader and one writer: no batch to build.
             drop(waiters);
             reader.into_iter().chain(writer).for_each(Waker::wake);
@@ -170,8 +186,8 @@ impl ScheduledIo {
             wakers.push(waker);
         }
         let mut next = 0;
-        while next < waiters.list.len() {
-            let Some(waiter) = &mut waiters.list[next] else {
+        while let Some(slot) = waiters.list.as_mut().and_then(|l| l.slots.get_mut(next)) {
+            let Some(waiter) = slot else {
                 next += 1;
                 continue;
             };
@@ -276,8 +292,10 @@ impl Future for Readiness<'_> {
         let waiters = &mut *waiters;
         match this.key {
             Some(key) => {
-                let waiter = waiters.list[key]
+                let waiter = waiters
+                    .list
                     .as_mut()
+                    .and_then(|list| list.slots[key].as_mut())
                     .expect("a waiter's slot is freed only by its future");
                 match &waiter.waker {
                     Some(waker) if waker.will_wake(cx.waker()) => {}
@@ -289,14 +307,15 @@ impl Future for Readiness<'_> {
                     interest: this.interest,
                     waker: Some(cx.waker().clone()),
                 });
-                let key = match waiters.free.pop() {
+                let list = waiters.list.get_or_insert_with(Box::default);
+                let key = match list.free.pop() {
                     Some(key) => {
-                        waiters.list[key] = waiter;
+                        list.slots[key] = waiter;
                         key
                     }
                     None => {
-                        waiters.list.push(waiter);
-                        waiters.list.len() - 1
+                        list.slots.push(waiter);
+                        list.slots.len() - 1
                     }
                 };
                 this.key = Some(key);
@@ -305,8 +324,7 @@ impl Future for Readiness<'_> {
         let event = this.io.ready_event(this.interest);
         if is_done(&event) {
             if let Some(key) = this.key.take() {
-                waiters.list[key] = None;
-                waiters.free.push(key);
+                waiters.free_slot(key);
             }
             coop.made_progress();
             return Poll::Ready(event);
@@ -319,9 +337,7 @@ impl Readiness<'_> {
     /// Gives this future's waiter slot back.
     fn release(&mut self) {
         if let Some(key) = self.key.take() {
-            let mut waiters = self.io.waiters.lock();
-            waiters.list[key] = None;
-            waiters.free.push(key);
+            self.io.waiters.lock().free_slot(key);
         }
     }
 }
@@ -344,6 +360,15 @@ mod tests {
         fn wake(self: Arc<Self>) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    #[test]
+    fn a_registration_stays_small() {
+        // One per open socket: the readiness word, the lock, two wakers and the boxed
+        // list of `Readiness` futures (96 bytes with the list inline).
+        let size = std::mem::size_of::<ScheduledIo>();
+        eprintln!("ScheduledIo: {size} bytes");
+        assert!(size <= 56, "{size} bytes");
     }
 
     #[test]

@@ -54,13 +54,17 @@ struct Level {
 }
 
 struct Node<T> {
-    /// `None` while the node is free.
-    value: Option<T>,
+    /// The default value while the node is free.
+    value: T,
     deadline: u64,
     prev: u32,
     next: u32,
     level: u8,
     slot: u8,
+    /// Whether the node holds a timer (a flag in the padding, rather than an `Option`
+    /// around `value` that would add a word to every node: the wheel's values are
+    /// `Option<Waker>`, which has no room left for a second `None`).
+    in_use: bool,
     generation: u32,
 }
 
@@ -71,7 +75,7 @@ pub(crate) struct Key {
     generation: u32,
 }
 
-impl<T> Wheel<T> {
+impl<T: Default> Wheel<T> {
     pub(crate) fn new() -> Wheel<T> {
         Wheel {
             elapsed: 0,
@@ -112,19 +116,21 @@ impl<T> Wheel<T> {
                     .filter(|&index| index != NIL)
                     .expect("more than 4 billion timers");
                 self.nodes.push(Node {
-                    value: None,
+                    value: T::default(),
                     deadline: 0,
                     prev: NIL,
                     next: NIL,
                     level: 0,
                     slot: 0,
+                    in_use: false,
                     generation: 0,
                 });
                 index
             }
         };
         let node = &mut self.nodes[index as usize];
-        node.value = Some(value);
+        node.value = value;
+        node.in_use = true;
         node.deadline = deadline;
         let generation = node.generation;
         self.link(index);
@@ -135,7 +141,7 @@ impl<T> Wheel<T> {
     /// Cancels the timer `key` names, in O(1); `None` if it already fired or was removed.
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let node = self.nodes.get(key.index as usize)?;
-        if node.generation != key.generation || node.value.is_none() {
+        if node.generation != key.generation || !node.in_use {
             return None;
         }
         self.unlink(key.index);
@@ -145,10 +151,10 @@ impl<T> Wheel<T> {
     /// The value of the timer `key` names, while it is in the wheel (not yet popped).
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let node = self.nodes.get_mut(key.index as usize)?;
-        if node.generation != key.generation {
+        if node.generation != key.generation || !node.in_use {
             return None;
         }
-        node.value.as_mut()
+        Some(&mut node.value)
     }
 
     /// The tick at which the earliest timer's slot comes due: a lower bound of its
@@ -197,7 +203,7 @@ impl<T> Wheel<T> {
             .iter_mut()
             .filter_map(|node| {
                 node.generation = node.generation.wrapping_add(1);
-                node.value.take()
+                std::mem::replace(&mut node.in_use, false).then(|| std::mem::take(&mut node.value))
             })
             .collect();
         for level in &mut self.levels {
@@ -289,7 +295,9 @@ impl<T> Wheel<T> {
     fn release(&mut self, index: u32) -> T {
         let node = &mut self.nodes[index as usize];
         node.generation = node.generation.wrapping_add(1);
-        let value = node.value.take().expect("a linked node holds a value");
+        assert!(node.in_use, "a linked node holds a value");
+        node.in_use = false;
+        let value = std::mem::take(&mut node.value);
         self.free.push(index);
         self.len -= 1;
         if self.len == 0 {
@@ -315,6 +323,29 @@ fn level_for(elapsed: u64, deadline: u64) -> usize {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_of_the_runtime_wheel_is_five_words() {
+        // One per timer: the waker, the deadline, the links, the place and the flags.
+        let size = std::mem::size_of::<Node<Option<std::task::Waker>>>();
+        assert!(size <= 40, "{size} bytes");
+    }
+
+    #[test]
+    fn a_removed_or_fired_timer_is_gone_for_every_accessor() {
+        let mut wheel = Wheel::new();
+        let a = wheel.insert(5, 'a').unwrap();
+        assert_eq!(wheel.get_mut(a), Some(&mut 'a'));
+        assert_eq!(wheel.remove(a), Some('a'));
+        assert_eq!(wheel.get_mut(a), None);
+        assert_eq!(wheel.remove(a), None);
+        // The freed node is reused under a new generation; the old key stays stale.
+        let b = wheel.insert(7, 'b').unwrap();
+        assert_eq!(wheel.get_mut(a), None);
+        assert_eq!(wheel.drain(), vec!['b']);
+        assert_eq!(wheel.get_mut(b), None);
+        assert_eq!(wheel.remove(b), None);
+    }
 
     #[test]
     fn timers_pop_in_deadline_order_and_never_early() {

@@ -17,7 +17,7 @@ use support::child::{self, ChildServer};
 
 const ROLE: &str = "idle-server";
 /// The regression bound: RSS growth while 10,000 connections are held idle. Measured
-/// 4.4 MB in a release build, 5.7 MB in this debug test (23 MB before idle connections
+/// 4.3 MB in a release build, 5.7 MB in this debug test (23 MB before idle connections
 /// shrank, 65 MB before they gave their buffers back); nginx's figure is 2.5 MB ("10,000
 /// inactive HTTP keep-alive connections take about 2.5M memory").
 const BUDGET_PER_10K: u64 = 10_000_000;

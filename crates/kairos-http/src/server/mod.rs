@@ -176,7 +176,7 @@ impl Builder {
         /// timer, and gets a new box when the next request starts to arrive. A connection
         /// busy more often than this never shrinks: the setting costs a busy server one
         /// timer wake-up per connection per period. 10,000 idle connections hold about
-        /// 4.4 MB instead of 23 MB (docs/RELIABILITY.md, idle load).
+        /// 4.3 MB instead of 23 MB (docs/RELIABILITY.md, idle load).
         shrink_idle_after: Option<std::time::Duration>, Some(std::time::Duration::from_millis(200))
     );
 

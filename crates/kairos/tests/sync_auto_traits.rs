@@ -18,6 +18,9 @@ fn futures_are_send() {
     is_send(&semaphore.acquire());
     let notify = Notify::new();
     is_send(&notify.notified());
+    let notify = std::sync::Arc::new(Notify::new());
+    is_send(&notify.clone().notified_owned());
+    send_sync(&notify.notified_owned());
     let mutex = Mutex::new(Vec::<u8>::new());
     is_send(&mutex.lock());
     let rwlock = RwLock::new(String::new());

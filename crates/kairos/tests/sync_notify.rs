@@ -1,5 +1,6 @@
 //! `Notify`: stored permits, FIFO and LIFO picks, `notify_waiters`, forwarding from a
-//! dropped waiter, and ping-pong between tasks on both schedulers.
+//! dropped waiter, owned `Notified` futures, and ping-pong between tasks on both
+//! schedulers.
 
 mod sync_support;
 
@@ -139,6 +140,45 @@ fn works_under_another_executor_with_a_notifying_thread() {
     notifier.join().unwrap();
 }
 
+#[test]
+fn owned_notified_follows_the_same_rules() {
+    let notify = Arc::new(Notify::new());
+    // A stored permit, taken by the first poll.
+    notify.notify_one();
+    assert!(poll_once(pin!(notify.clone().notified_owned())).is_ready());
+    // Oldest first, and a dropped owned waiter passes its notification on.
+    let mut next = pin!(notify.clone().notified_owned());
+    {
+        let mut picked = pin!(notify.clone().notified_owned());
+        assert!(poll_once(picked.as_mut()).is_pending());
+        assert!(poll_once(next.as_mut()).is_pending());
+        notify.notify_one();
+    }
+    assert!(poll_once(next.as_mut()).is_ready());
+    // `enable` queues it; `notify_waiters` reaches it.
+    let mut enabled = pin!(notify.clone().notified_owned());
+    assert!(!enabled.as_mut().enable());
+    notify.notify_waiters();
+    assert!(enabled.as_mut().enable());
+    // No reference is left behind.
+    assert_eq!(Arc::strong_count(&notify), 1 + 2);
+}
+
+/// An owned `Notified` moves into a spawned task, created before the notification.
+async fn owned_notified_in_spawned_tasks() {
+    const TASKS: usize = 16;
+    let notify = Arc::new(Notify::new());
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| kairos::spawn(notify.clone().notified_owned()))
+        .collect();
+    // Created before the call: every one of them completes, polled yet or not.
+    notify.notify_waiters();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(Arc::strong_count(&notify), 1);
+}
+
 /// Two tasks hand a turn back and forth through two `Notify`s.
 async fn ping_pong_between_tasks() {
     const ROUNDS: usize = 500;
@@ -188,5 +228,6 @@ async fn notify_waiters_reaches_every_registered_task() {
 
 on_both_schedulers!(
     ping_pong_between_tasks,
-    notify_waiters_reaches_every_registered_task
+    notify_waiters_reaches_every_registered_task,
+    owned_notified_in_spawned_tasks
 );

@@ -34,7 +34,9 @@ use crate::sync::wait_list::{WaitList, Waiter};
 use crate::sync::wake_list::WakeList;
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 const EMPTY: usize = 0;
@@ -142,10 +144,34 @@ impl Notify {
     /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
-            notify: self,
-            waiter: Waiter::new(AtomicUsize::new(NOT_NOTIFIED)),
-            calls: self.state.load(SeqCst) & !MODE_MASK,
-            stage: Stage::Init,
+            wait: Wait::new(self),
+        }
+    }
+
+    /// As [`notified`](Self::notified), but the future holds an `Arc` of the `Notify`
+    /// instead of borrowing it, so it can be moved into a spawned task or stored.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`notified`](Self::notified).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kairos::sync::Notify;
+    /// use std::sync::Arc;
+    ///
+    /// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+    /// let notify = Arc::new(Notify::new());
+    /// let notified = notify.clone().notified_owned();
+    /// let waiter = kairos::spawn(notified);
+    /// notify.notify_one();
+    /// waiter.await.unwrap();
+    /// # });
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            wait: Wait::new(self),
         }
     }
 
@@ -312,15 +338,19 @@ enum Stage {
 /// The future returned by [`Notify::notified`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
-    notify: &'a Notify,
-    /// Structurally pinned: linked into the wait list while `Waiting`.
-    waiter: Waiter<AtomicUsize>,
-    /// The `notify_waiters` counter (mode bits clear) when this was created.
-    calls: usize,
-    stage: Stage,
+    /// Structurally pinned.
+    wait: Wait<&'a Notify>,
 }
 
-impl Notified<'_> {
+/// The future returned by [`Notify::notified_owned`]: a [`Notified`] that holds an `Arc`
+/// of its `Notify`.
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    /// Structurally pinned.
+    wait: Wait<Arc<Notify>>,
+}
+
+impl<'a> Notified<'a> {
     /// Queues this future for notifications without polling it, so a
     /// [`notify_one`](Notify::notify_one) can pick it before its first poll. Returns
     /// whether it is already notified (its next poll then completes at once).
@@ -338,7 +368,62 @@ impl Notified<'_> {
     /// assert!(notified.as_mut().enable());
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.poll_notified(None).is_ready()
+        self.wait().poll_notified(None).is_ready()
+    }
+
+    fn wait(self: Pin<&mut Self>) -> Pin<&mut Wait<&'a Notify>> {
+        // SAFETY: `wait` is structurally pinned: never moved out, and `Notified` has no
+        // `Drop` or `Unpin` of its own.
+        unsafe { self.map_unchecked_mut(|this| &mut this.wait) }
+    }
+}
+
+impl OwnedNotified {
+    /// As [`Notified::enable`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kairos::sync::Notify;
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    ///
+    /// let notify = Arc::new(Notify::new());
+    /// let mut notified = pin!(notify.clone().notified_owned());
+    /// assert!(!notified.as_mut().enable());
+    /// notify.notify_one();
+    /// assert!(notified.as_mut().enable());
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        self.wait().poll_notified(None).is_ready()
+    }
+
+    fn wait(self: Pin<&mut Self>) -> Pin<&mut Wait<Arc<Notify>>> {
+        // SAFETY: as for `Notified::wait`.
+        unsafe { self.map_unchecked_mut(|this| &mut this.wait) }
+    }
+}
+
+/// A wait on a `Notify` reached through `N` (a borrow or an `Arc`): the state of a
+/// [`Notified`] or an [`OwnedNotified`].
+struct Wait<N: Deref<Target = Notify>> {
+    notify: N,
+    /// Structurally pinned: linked into the wait list while `Waiting`.
+    waiter: Waiter<AtomicUsize>,
+    /// The `notify_waiters` counter (mode bits clear) when this was created.
+    calls: usize,
+    stage: Stage,
+}
+
+impl<N: Deref<Target = Notify>> Wait<N> {
+    fn new(notify: N) -> Wait<N> {
+        let calls = notify.state.load(SeqCst) & !MODE_MASK;
+        Wait {
+            notify,
+            waiter: Waiter::new(AtomicUsize::new(NOT_NOTIFIED)),
+            calls,
+            stage: Stage::Init,
+        }
     }
 
     fn poll_notified(self: Pin<&mut Self>, waker: Option<&Waker>) -> Poll<()> {
@@ -349,7 +434,7 @@ impl Notified<'_> {
             Stage::Init => {
                 // SAFETY: `this` lives in pinned memory, so its field does too.
                 let waiter = unsafe { Pin::new_unchecked(&this.waiter) };
-                let ready = poll_init(this.notify, waiter, this.calls, waker);
+                let ready = poll_init(&this.notify, waiter, this.calls, waker);
                 if !ready {
                     this.stage = Stage::Waiting;
                 }
@@ -424,8 +509,8 @@ fn poll_init(
             Err(actual) => state = actual,
         }
     }
-    // SAFETY: the waiter is pinned in its `Notified`, not linked yet, and the `Notified`
-    // unlinks it under this lock in `Drop` (stage `Waiting`) before it goes away.
+    // SAFETY: the waiter is pinned in its `Wait`, not linked yet, and the `Wait` unlinks
+    // it under this lock in `Drop` (stage `Waiting`) before it goes away.
     unsafe { waiters.push_back(waiter, waker) };
     false
 }
@@ -434,16 +519,24 @@ impl Future for Notified<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.poll_notified(Some(cx.waker()))
+        self.wait().poll_notified(Some(cx.waker()))
     }
 }
 
-impl Drop for Notified<'_> {
+impl Future for OwnedNotified {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.wait().poll_notified(Some(cx.waker()))
+    }
+}
+
+impl<N: Deref<Target = Notify>> Drop for Wait<N> {
     fn drop(&mut self) {
         if self.stage != Stage::Waiting {
             return;
         }
-        let notify = self.notify;
+        let notify = &*self.notify;
         let mut waiters = notify.waiters.lock();
         // SAFETY: this waiter only ever joins this `Notify`'s list.
         let was_linked = unsafe { waiters.remove(&self.waiter) };
@@ -468,7 +561,15 @@ impl Drop for Notified<'_> {
 impl fmt::Debug for Notified<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notified")
-            .field("stage", &self.stage)
+            .field("stage", &self.wait.stage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for OwnedNotified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedNotified")
+            .field("stage", &self.wait.stage)
             .finish_non_exhaustive()
     }
 }

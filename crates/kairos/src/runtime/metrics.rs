@@ -32,6 +32,28 @@ impl RuntimeMetrics {
         }
     }
 
+    /// Tasks spawned on this runtime that have not completed yet (whether running, waiting
+    /// or queued; not blocking tasks, nor tasks of a `LocalSet`). A task counts until its
+    /// output is stored or it is cancelled, not until its `JoinHandle` is read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = kairos::runtime::Runtime::new().unwrap();
+    /// let metrics = rt.metrics();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(metrics.num_alive_tasks(), 1);
+    /// task.abort();
+    /// let _ = rt.block_on(task);
+    /// assert_eq!(metrics.num_alive_tasks(), 0);
+    /// ```
+    pub fn num_alive_tasks(&self) -> usize {
+        match &self.handle.inner {
+            scheduler::Handle::CurrentThread(handle) => handle.num_alive_tasks(),
+            scheduler::Handle::MultiThread(handle) => handle.num_alive_tasks(),
+        }
+    }
+
     /// Tasks waiting in the shared injection queue (scheduled from outside the workers).
     pub fn global_queue_depth(&self) -> usize {
         match &self.handle.inner {

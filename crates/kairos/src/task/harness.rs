@@ -124,6 +124,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// Rule 4: publishes the stored output, wakes the joiner, releases the caller's
     /// reference.
     fn complete(self) {
+        // Counted before the transition publishes the completion: whoever sees the task
+        // complete sees it counted.
+        self.core().scheduler.task_completed();
         let snapshot = self.header().state.transition_to_complete();
         // User code runs below (an output's destructor, a waker); a panic there must not
         // take the worker down.

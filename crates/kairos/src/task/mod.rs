@@ -114,6 +114,11 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     fn yield_now(&self, task: Notified<Self>) {
         self.schedule(task);
     }
+
+    /// One of this scheduler's tasks completed (its output stored, or cancelled): called
+    /// once per task, before the completion is published, for
+    /// `RuntimeMetrics::num_alive_tasks`.
+    fn task_completed(&self) {}
 }
 
 /// An owned reference to a task: the one its owner list holds.

@@ -10,7 +10,7 @@
 //! spawned them: `block_on` from another thread then panics, and if the runtime is dropped
 //! on another thread those tasks are leaked rather than dropped on the wrong thread.
 
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking;
 use crate::runtime::config::Config;
@@ -43,6 +43,8 @@ pub(crate) struct Handle {
     inject: Inject<Arc<Handle>>,
     /// Set when `block_on`'s own future was woken.
     woken: AtomicBool,
+    /// Tasks spawned and not yet completed (a metric).
+    alive: AtomicUsize,
     pub(crate) driver: driver::Handle,
     pub(crate) blocking_spawner: blocking::Spawner,
     config: Config,
@@ -75,6 +77,7 @@ impl CurrentThread {
         let handle = Arc::new(Handle {
             inject: Inject::new(),
             woken: AtomicBool::new(false),
+            alive: AtomicUsize::new(0),
             driver: driver_handle,
             blocking_spawner,
             config,
@@ -347,6 +350,8 @@ impl Handle {
 
     /// Puts a new task into the core (when on the driving thread) or the injection queue.
     fn bind_new(&self, task: Task<Arc<Handle>>, notified: Notified<Arc<Handle>>, local: bool) {
+        // Counted even if rejected below: the rejected task completes as cancelled.
+        self.alive.fetch_add(1, Ordering::Relaxed);
         let rejected = context::with_scheduler(|cx| {
             if let Some(cx) = self.own_context(cx) {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
@@ -395,9 +400,17 @@ impl Handle {
     pub(crate) fn injection_queue_depth(&self) -> usize {
         self.inject.len()
     }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        self.alive.load(Ordering::Relaxed)
+    }
 }
 
 impl Schedule for Arc<Handle> {
+    fn task_completed(&self) {
+        self.alive.fetch_sub(1, Ordering::Relaxed);
+    }
+
     fn schedule(&self, task: Notified<Self>) {
         let remote = context::with_scheduler(|cx| {
             if let Some(cx) = self.own_context(cx) {

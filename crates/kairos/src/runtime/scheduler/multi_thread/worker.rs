@@ -24,7 +24,9 @@ use super::idle::Idle;
 use super::park::{self, Parker, Unparker};
 use super::queue::{self, Local, Steal};
 use super::ExitLatch;
-use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::*};
+use crate::loom::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering::*,
+};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking;
 use crate::runtime::config::Config;
@@ -67,6 +69,9 @@ struct Shared {
     lifo_watcher: AtomicBool,
     /// The driver the workers park on.
     park: Arc<park::Shared>,
+    /// Tasks spawned minus tasks completed off the workers (wrapping): with the workers'
+    /// own counts (`LifoSlot::tasks`), the tasks alive (a metric).
+    external_tasks: AtomicUsize,
 }
 
 /// What other threads may touch of a worker.
@@ -89,6 +94,9 @@ struct LifoSlot {
     task: AtomicPtr<Header>,
     /// Bumped by the worker at every task poll (it is the only writer).
     poll_seq: AtomicU32,
+    /// Tasks spawned minus tasks completed on this worker (wrapping; the worker is the
+    /// only writer, so a load and a store, no read-modify-write).
+    tasks: AtomicUsize,
 }
 
 /// What a worker owns.
@@ -141,6 +149,7 @@ pub(super) fn create(
             lifo: LifoSlot {
                 task: AtomicPtr::new(ptr::null_mut()),
                 poll_seq: AtomicU32::new(0),
+                tasks: AtomicUsize::new(0),
             },
         });
         cores.push(Core {
@@ -165,6 +174,7 @@ pub(super) fn create(
             exit_latch: ExitLatch::new(),
             lifo_watcher: AtomicBool::new(false),
             park: park_shared,
+            external_tasks: AtomicUsize::new(0),
         },
         driver: driver_handle,
         blocking_spawner,
@@ -652,6 +662,8 @@ impl Handle {
     }
 
     fn bind_new(&self, task: Task<Arc<Handle>>, notified: Notified<Arc<Handle>>) {
+        // Counted even if rejected below: the rejected task completes as cancelled.
+        self.count_task(1);
         let rejected = context::with_scheduler(|cx| {
             if let Some(cx) = self.own_context(cx) {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
@@ -675,6 +687,36 @@ impl Handle {
         if let Some((task, notified)) = rejected {
             drop(notified);
             task.shutdown();
+        }
+    }
+
+    /// Adds `delta` (wrapping: `usize::MAX` is -1) to the tasks alive: on the calling
+    /// worker's own counter, or on the shared one off the workers.
+    fn count_task(&self, delta: usize) {
+        context::with_scheduler(|cx| match self.own_context(cx) {
+            Some(cx) => {
+                let tasks = &self.shared.remotes[cx.index].lifo.tasks;
+                tasks.store(tasks.load(Relaxed).wrapping_add(delta), Relaxed);
+            }
+            None => {
+                self.shared.external_tasks.fetch_add(delta, Relaxed);
+            }
+        });
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        let sum = self
+            .shared
+            .remotes
+            .iter()
+            .fold(self.shared.external_tasks.load(Relaxed), |sum, remote| {
+                sum.wrapping_add(remote.lifo.tasks.load(Relaxed))
+            });
+        // Counters read one after another can be momentarily behind one another.
+        if sum > isize::MAX as usize {
+            0
+        } else {
+            sum
         }
     }
 
@@ -743,6 +785,10 @@ impl Handle {
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified<Self>) {
         self.schedule_task(task, false);
+    }
+
+    fn task_completed(&self) {
+        self.count_task(usize::MAX);
     }
 
     fn yield_now(&self, task: Notified<Self>) {

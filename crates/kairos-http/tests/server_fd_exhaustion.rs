@@ -47,13 +47,14 @@ fn out_of_descriptors_the_server_serves_what_it_has_idles_and_recovers() {
     let server = ChildServer::spawn("emfile_server_child", ROLE, &[]);
     let addr = server.addr;
     support::client_runtime().block_on(async {
+        let baseline = server.fds();
         let mut waiting: Vec<_> = (0..CLIENTS).map(|_| kairos::spawn(ask(addr))).collect();
-        // The server takes what its descriptors allow; the rest stay in the backlog.
-        // Collect the answered ones until no more come for 500 ms.
+        // The server takes what its descriptors allow; the rest stay in the backlog. Wait
+        // for that state (polled, with a deadline): the server at its descriptor limit and
+        // every connection it accepted answered.
         let mut served = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let before = served.len();
-            kairos::time::sleep(Duration::from_millis(500)).await;
             let mut still = Vec::new();
             for task in waiting {
                 if task.is_finished() {
@@ -63,9 +64,16 @@ fn out_of_descriptors_the_server_serves_what_it_has_idles_and_recovers() {
                 }
             }
             waiting = still;
-            if served.len() == before && !served.is_empty() {
+            let fds = server.fds();
+            if fds as u64 >= FD_LIMIT - 8 && baseline + served.len() >= fds {
                 break;
             }
+            assert!(
+                Instant::now() < deadline,
+                "{fds} descriptors, {} served: the limit was not reached",
+                served.len()
+            );
+            kairos::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(
             !waiting.is_empty() && served.len() > 100,

@@ -174,12 +174,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
         };
         match poll {
             Poll::Pending => {
-                pool::give_read(std::mem::take(&mut self.read_buf));
-                if self.write_buf.is_empty() {
-                    if let Some(flat) = self.write_buf.release() {
-                        pool::give_write(flat);
-                    }
-                }
+                self.give_buffers_back();
                 Poll::Pending
             }
             ready => {
@@ -197,11 +192,19 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
     /// thread's spares.
     pub(crate) fn into_io(mut self) -> T {
         debug_assert!(self.read_buf.is_empty() && self.write_buf.is_empty());
-        pool::give_read(std::mem::take(&mut self.read_buf));
-        if let Some(flat) = self.write_buf.release() {
-            pool::give_write(flat);
-        }
+        self.give_buffers_back();
         self.io
+    }
+
+    /// Gives the (empty) read buffer, and the write buffer if everything was sent, to this
+    /// thread's spares.
+    fn give_buffers_back(&mut self) {
+        pool::give_read(std::mem::take(&mut self.read_buf));
+        if self.write_buf.is_empty() {
+            if let Some(flat) = self.write_buf.release() {
+                pool::give_write(flat);
+            }
+        }
     }
 
     /// One read into a buffer on the stack, copied into `read_buf` if bytes came.

@@ -512,12 +512,9 @@ fn check_target_form(method: &Method, uri: &Uri, target: &[u8]) -> Result<(), He
             let http = uri
                 .scheme_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
-            let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
-            if http
-                && !authority.is_empty()
-                && !authority.contains('@')
-                && uri.host().is_some_and(|h| !h.is_empty())
-            {
+            // A non-empty host implies an authority; userinfo would sit before an `@`.
+            let userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
+            if http && !userinfo && uri.host().is_some_and(|h| !h.is_empty()) {
                 Ok(())
             } else {
                 Err(bad("request target not in origin or absolute form"))

@@ -662,10 +662,11 @@ impl Handle {
     }
 
     fn bind_new(&self, task: Task<Arc<Handle>>, notified: Notified<Arc<Handle>>) {
-        // Counted even if rejected below: the rejected task completes as cancelled.
-        self.count_task(1);
         let rejected = context::with_scheduler(|cx| {
-            if let Some(cx) = self.own_context(cx) {
+            let cx = self.own_context(cx);
+            // Counted even if rejected below: the rejected task completes as cancelled.
+            self.count_task_on(cx, 1);
+            if let Some(cx) = cx {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
                     if let Some(core) = core.as_mut() {
                         core.owned.push(task);
@@ -690,10 +691,11 @@ impl Handle {
         }
     }
 
-    /// Adds `delta` (wrapping: `usize::MAX` is -1) to the tasks alive: on the calling
-    /// worker's own counter, or on the shared one off the workers.
-    fn count_task(&self, delta: usize) {
-        context::with_scheduler(|cx| match self.own_context(cx) {
+    /// Adds `delta` (wrapping: `usize::MAX` is -1) to the tasks alive: on the counter of
+    /// the worker `cx` (this runtime's context on the calling thread, if any), or on the
+    /// shared one off the workers.
+    fn count_task_on(&self, cx: Option<&Context>, delta: usize) {
+        match cx {
             Some(cx) => {
                 let tasks = &self.shared.remotes[cx.index].lifo.tasks;
                 tasks.store(tasks.load(Relaxed).wrapping_add(delta), Relaxed);
@@ -701,7 +703,7 @@ impl Handle {
             None => {
                 self.shared.external_tasks.fetch_add(delta, Relaxed);
             }
-        });
+        }
     }
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
@@ -788,7 +790,7 @@ impl Schedule for Arc<Handle> {
     }
 
     fn task_completed(&self) {
-        self.count_task(usize::MAX);
+        context::with_scheduler(|cx| self.count_task_on(self.own_context(cx), usize::MAX));
     }
 
     fn yield_now(&self, task: Notified<Self>) {

@@ -201,18 +201,30 @@ where
                 Poll::Pending => return Poll::Pending,
             }
         }
-        match catch_unwind(AssertUnwindSafe(|| body.as_mut().poll_frame(cx))) {
-            Ok(Poll::Ready(None)) => return Poll::Ready(encoder.finish(conn.write_buf()).is_ok()),
+        // A body that says it has ended after a frame is not polled again (a full body
+        // is one frame).
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            let frame = body.as_mut().poll_frame(cx);
+            let ended = matches!(frame, Poll::Ready(Some(Ok(_)))) && body.is_end_stream();
+            (frame, ended)
+        }));
+        match polled {
+            Ok((Poll::Ready(None), _)) => {
+                return Poll::Ready(encoder.finish(conn.write_buf()).is_ok())
+            }
             // Only data goes on (trailers are not sent).
-            Ok(Poll::Ready(Some(Ok(frame)))) => {
+            Ok((Poll::Ready(Some(Ok(frame))), ended)) => {
                 if let Ok(data) = frame.into_data() {
                     if encoder.data(data, conn.write_buf()).is_err() {
                         return Poll::Ready(false);
                     }
                 }
+                if ended {
+                    return Poll::Ready(encoder.finish(conn.write_buf()).is_ok());
+                }
             }
-            Ok(Poll::Ready(Some(Err(_)))) | Err(_) => return Poll::Ready(false),
-            Ok(Poll::Pending) => {
+            Ok((Poll::Ready(Some(Err(_))), _)) | Err(_) => return Poll::Ready(false),
+            Ok((Poll::Pending, _)) => {
                 if matches!(conn.poll_flush(cx), Poll::Ready(Err(_))) {
                     return Poll::Ready(false);
                 }

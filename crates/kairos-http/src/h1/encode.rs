@@ -54,8 +54,7 @@ pub(crate) fn response_head(
         out.extend_from_slice(status.canonical_reason().unwrap_or("Unknown").as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    fields(out, headers, framing, persist);
-    if !headers.contains_key(header::DATE) {
+    if !fields(out, headers, framing, persist) {
         out.extend_from_slice(b"date: ");
         out.extend_from_slice(date);
         out.extend_from_slice(b"\r\n");
@@ -92,8 +91,10 @@ pub(crate) fn request_head(
     out.extend_from_slice(b"\r\n");
 }
 
-/// The caller's fields less the framing ones, then the framing fields.
-fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Persist) {
+/// The caller's fields less the framing ones, then the framing fields; whether the
+/// caller's fields had a `Date`.
+fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Persist) -> bool {
+    let mut has_date = false;
     for (name, value) in headers {
         if name == header::CONTENT_LENGTH
             || name == header::TRANSFER_ENCODING
@@ -101,6 +102,7 @@ fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Per
         {
             continue;
         }
+        has_date |= name == header::DATE;
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(value.as_bytes());
@@ -120,6 +122,7 @@ fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Per
         Persist::KeepAlive10 => out.extend_from_slice(b"connection: keep-alive\r\n"),
         Persist::Close => out.extend_from_slice(b"connection: close\r\n"),
     }
+    has_date
 }
 
 /// The version a response to `version` is framed for: HTTP/1.0 peers cannot read chunked.

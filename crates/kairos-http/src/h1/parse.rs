@@ -166,7 +166,8 @@ pub(crate) fn parse_request(
         }
     };
     // Everything below borrows from `head`, which shares the read buffer's allocation.
-    let spans = Spans::of(buf, req.headers);
+    let mut spans = Spans::new();
+    spans.record(buf, req.headers);
     let target = span(buf, target.as_bytes());
     let head = buf.split_to(len).freeze();
     let uri = if target.1 == 1 && head[target.0] == b'/' {
@@ -219,7 +220,8 @@ pub(crate) fn parse_response(
     };
     let framing = Framing::scan(res.headers, version)
         .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
-    let spans = Spans::of(buf, res.headers);
+    let mut spans = Spans::new();
+    spans.record(buf, res.headers);
     let head = buf.split_to(len).freeze();
     let headers = header_map(&head, spans.as_slice())
         .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
@@ -262,19 +264,28 @@ fn span(buf: &[u8], part: &[u8]) -> (usize, usize) {
 /// value length).
 type FieldSpan = (u32, u32, u32, u32);
 
-/// Field positions, on the stack for the usual number of fields.
-// Large on purpose: the inline variant is what keeps the usual head allocation-free.
-#[allow(clippy::large_enum_variant)]
-enum Spans {
-    Inline([FieldSpan; INLINE_FIELDS], usize),
-    Heap(Vec<FieldSpan>),
+/// Field positions, on the stack for the usual number of fields (filled in place: the
+/// inline array is not moved after it is written).
+struct Spans {
+    inline: [FieldSpan; INLINE_FIELDS],
+    len: usize,
+    heap: Vec<FieldSpan>,
 }
 
 /// Fields a head usually has at most (more go to the heap).
 const INLINE_FIELDS: usize = 24;
 
 impl Spans {
-    fn of(buf: &[u8], fields: &[httparse::Header<'_>]) -> Spans {
+    fn new() -> Spans {
+        Spans {
+            inline: [(0, 0, 0, 0); INLINE_FIELDS],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    /// Records where each of `fields` lies in `buf`.
+    fn record(&mut self, buf: &[u8], fields: &[httparse::Header<'_>]) {
         let field_span = |h: &httparse::Header<'_>| {
             let (name_at, name_len) = span(buf, h.name.as_bytes());
             let (value_at, value_len) = span(buf, h.value);
@@ -286,21 +297,21 @@ impl Spans {
                 value_len as u32,
             )
         };
+        self.len = fields.len();
         if fields.len() <= INLINE_FIELDS {
-            let mut spans = [(0, 0, 0, 0); INLINE_FIELDS];
-            for (slot, field) in spans.iter_mut().zip(fields) {
+            for (slot, field) in self.inline.iter_mut().zip(fields) {
                 *slot = field_span(field);
             }
-            Spans::Inline(spans, fields.len())
         } else {
-            Spans::Heap(fields.iter().map(field_span).collect())
+            self.heap = fields.iter().map(field_span).collect();
         }
     }
 
     fn as_slice(&self) -> &[FieldSpan] {
-        match self {
-            Spans::Inline(spans, len) => &spans[..*len],
-            Spans::Heap(spans) => spans,
+        if self.len <= INLINE_FIELDS {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
         }
     }
 }
@@ -315,8 +326,13 @@ fn header_map(head: &Bytes, fields: &[FieldSpan]) -> Result<HeaderMap, HeadError
         let value = if value_len == 0 {
             HeaderValue::from_static("")
         } else {
-            HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))
-                .map_err(|_| bad("invalid header value"))?
+            // SAFETY: httparse admitted every byte of this value, and the bytes it admits
+            // in a field value (HTAB, SP to `~`, 0x80 to 0xFF) are exactly those a
+            // `HeaderValue` may hold (the test `httparse_admits_what_header_value_holds`
+            // checks all 256, so a change in either crate fails it).
+            unsafe {
+                HeaderValue::from_maybe_shared_unchecked(head.slice(value_at..value_at + value_len))
+            }
         };
         headers.append(name, value);
     }
@@ -475,29 +491,32 @@ const REG_NAME: [bool; 256] = {
 /// digits. Empty is valid (a target without an authority). Userinfo, paths, spaces and
 /// anything else make a request that proxies and origins could route differently.
 fn is_valid_host(value: &[u8]) -> bool {
-    let (host_ok, rest) = match value.strip_prefix(b"[") {
+    let rest = match value.strip_prefix(b"[") {
         Some(literal) => match literal.iter().position(|&b| b == b']') {
-            Some(end) => (
-                end > 0
+            Some(end)
+                if end > 0
                     && literal[..end]
                         .iter()
-                        .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.'),
-                &literal[end + 1..],
-            ),
-            None => return false,
+                        .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.') =>
+            {
+                &literal[end + 1..]
+            }
+            _ => return false,
         },
+        // One pass: the reg-name runs to the first byte it may not hold (`:` is one).
         None => {
-            let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
-            let reg_name = value[..end].iter().all(|&b| REG_NAME[usize::from(b)]);
-            (reg_name, &value[end..])
+            let end = value
+                .iter()
+                .position(|&b| !REG_NAME[usize::from(b)])
+                .unwrap_or(value.len());
+            &value[end..]
         }
     };
-    host_ok
-        && match rest {
-            [] => true,
-            [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
-            _ => false,
-        }
+    match rest {
+        [] => true,
+        [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
 }
 
 /// The request target is in a form its method allows (RFC 9112 section 3.2): origin-form
@@ -683,6 +702,35 @@ mod tests {
         assert_eq!(status(b"GET / HTTP/1.1\r\nHost: x\r\n\n"), 400);
         assert!(has_bare_lf(b"\n"));
         assert!(!has_bare_lf(b"a\r\nb\r\n\r\n"));
+    }
+
+    #[test]
+    fn httparse_admits_what_header_value_holds() {
+        // `header_map` builds values unchecked on the strength of this: for every byte,
+        // a head with it inside a field value (long enough for httparse's vector path,
+        // and near the start for its scalar path) parses exactly when a `HeaderValue`
+        // may hold it.
+        let limits = HeadLimits {
+            max_head_size: 1024,
+            ..LIMITS
+        };
+        for b in 0..=255u8 {
+            let mut value = vec![b'a'; 64];
+            value[1] = b;
+            value[40] = b;
+            let mut head = b"GET / HTTP/1.1\r\nHost: x\r\nX: ".to_vec();
+            head.extend_from_slice(&value);
+            head.extend_from_slice(b"\r\n\r\n");
+            let parsed = parse_request(&mut BytesMut::from(&head[..]), &limits);
+            let holds = HeaderValue::from_bytes(&value).is_ok();
+            assert_eq!(parsed.is_ok(), holds, "byte {b:#04x}");
+            if let Ok(parsed) = parsed {
+                assert_eq!(
+                    parsed.expect("complete").headers["x"].as_bytes(),
+                    &value[..]
+                );
+            }
+        }
     }
 
     #[test]

@@ -93,6 +93,8 @@ where
         };
         let (parts, body) = response.into_parts();
         let (framing, persist) = write_head(&mut conn, &meta, &parts, &body, &streaming);
+        // The response's map, emptied, serves the next request's fields.
+        super::pool::give_header_map(parts.headers);
         if meta.method != http::Method::HEAD && framing != Framing::None {
             let mut body = pin!(body);
             let mut encoder = Encoder::new(framing);

@@ -317,7 +317,18 @@ impl Spans {
 }
 
 fn header_map(head: &Bytes, fields: &[FieldSpan]) -> Result<HeaderMap, HeadError> {
-    let mut headers = HeaderMap::with_capacity(fields.len());
+    let spare = if fields.is_empty() {
+        None
+    } else {
+        super::pool::take_header_map()
+    };
+    let mut headers = match spare {
+        Some(mut spare) => {
+            spare.reserve(fields.len());
+            spare
+        }
+        None => HeaderMap::with_capacity(fields.len()),
+    };
     for &(name_at, name_len, value_at, value_len) in fields {
         let (name_at, name_len) = (name_at as usize, name_len as usize);
         let (value_at, value_len) = (value_at as usize, value_len as usize);

@@ -7,16 +7,51 @@
 //! request's instructions. So the buffers go to this thread's spares instead, and the next
 //! connection to wake takes them back: at most [`SPARES`] of each kind per thread, the rest
 //! are freed. With thousands of idle connections the spares are a fixed few hundred KiB.
+//!
+//! Header maps go round the same way: a response's map, once its head is written, is
+//! emptied and becomes the next request's map, so that a request and its response cost
+//! two allocations of header storage instead of four.
 
 use bytes::BytesMut;
+use http::HeaderMap;
 use std::cell::RefCell;
 
 /// How many read buffers, and how many write buffers, one thread keeps for reuse.
 pub(crate) const SPARES: usize = 32;
 
+/// How many emptied header maps one thread keeps.
+pub(crate) const HEADER_MAP_SPARES: usize = 8;
+
+/// A map with room for more fields than this is freed rather than kept.
+pub(crate) const HEADER_MAP_MAX_KEPT: usize = 64;
+
 thread_local! {
     static READ: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
     static WRITE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static HEADER_MAPS: RefCell<Vec<HeaderMap>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty header map with room, if this thread has a spare.
+pub(crate) fn take_header_map() -> Option<HeaderMap> {
+    HEADER_MAPS
+        .try_with(|spares| spares.borrow_mut().pop())
+        .ok()
+        .flatten()
+}
+
+/// Keeps `map`'s storage for another head (emptied), unless it has none, is large, or
+/// enough are kept.
+pub(crate) fn give_header_map(mut map: HeaderMap) {
+    if map.capacity() == 0 || map.capacity() > HEADER_MAP_MAX_KEPT {
+        return;
+    }
+    map.clear();
+    let _ = HEADER_MAPS.try_with(|spares| {
+        let mut spares = spares.borrow_mut();
+        if spares.len() < HEADER_MAP_SPARES {
+            spares.push(map);
+        }
+    });
 }
 
 /// An empty read buffer with room, if this thread has a spare.
@@ -88,5 +123,24 @@ mod tests {
         let buf = take_write().unwrap();
         assert!(buf.is_empty() && buf.capacity() >= 8);
         assert!(take_write().is_none());
+    }
+
+    #[test]
+    fn header_maps_come_back_empty_and_large_ones_are_not_kept() {
+        while take_header_map().is_some() {}
+        for _ in 0..HEADER_MAP_SPARES + 3 {
+            let mut map = HeaderMap::new();
+            map.insert(http::header::SERVER, "kairos".parse().unwrap());
+            give_header_map(map);
+        }
+        give_header_map(HeaderMap::new()); // no storage: not kept
+        give_header_map(HeaderMap::with_capacity(HEADER_MAP_MAX_KEPT * 2));
+        let mut kept = 0;
+        while let Some(map) = take_header_map() {
+            assert!(map.is_empty());
+            assert!(map.capacity() > 0 && map.capacity() <= HEADER_MAP_MAX_KEPT);
+            kept += 1;
+        }
+        assert_eq!(kept, HEADER_MAP_SPARES);
     }
 }

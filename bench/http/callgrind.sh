@@ -5,6 +5,8 @@
 # Noise-free, unlike req/s on a shared machine.
 #
 #   bench/http/callgrind.sh SERVER [PATH] [SECONDS]   # SERVER: kairos actix hyper may_minihttp
+#   PIPELINE=16 bench/http/callgrind.sh SERVER [PATH]  # 16 requests per write (wrk/pipeline.lua)
+#   PROFILE=out.callgrind bench/http/callgrind.sh ...   # keep the profile (callgrind_annotate it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 server=$1
@@ -27,9 +29,12 @@ pid=$!
 for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$port$path" && break; sleep 0.1; done
 wrk -t1 -c16 -d2s "http://127.0.0.1:$port$path" >/dev/null
 callgrind_control -i on $pid >/dev/null
-requests=$(wrk -t1 -c16 -d"${seconds}s" "http://127.0.0.1:$port$path" | awk '/requests in/ {print $1}')
+url="http://127.0.0.1:$port$path"
+if [ -n "${PIPELINE:-}" ]; then load=(-s bench/http/wrk/pipeline.lua "$url" -- "$PIPELINE"); else load=("$url"); fi
+requests=$(wrk -t1 -c16 -d"${seconds}s" "${load[@]}" | awk '/requests in/ {print $1}')
 callgrind_control -i off $pid >/dev/null
 callgrind_control -d $pid >/dev/null
 kill -TERM $pid; wait $pid 2>/dev/null || true
+[ -n "${PROFILE:-}" ] && cp "$work"/out.*.1 "$PROFILE"
 instructions=$(cat "$work"/out.*.1 | awk '/^totals:/ {print $2; exit}')
-echo "$server $path: $instructions instructions / $requests requests = $(awk "BEGIN {printf \"%.0f\", $instructions/$requests}") per request"
+echo "$server $path${PIPELINE:+ pipelined $PIPELINE}: $instructions instructions / $requests requests = $(awk "BEGIN {printf \"%.0f\", $instructions/$requests}") per request"

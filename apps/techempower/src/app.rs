@@ -3,7 +3,7 @@
 use crate::db::{Backend, DbError};
 use crate::html;
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_TYPE, SERVER};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SERVER};
 use http::{Request, Response, StatusCode};
 use kairos_http::Body;
 use kairos_service::Service;
@@ -11,13 +11,32 @@ use serde::Serialize;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll};
 
-const TEXT: HeaderValue = HeaderValue::from_static("text/plain");
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
-const KAIROS: HeaderValue = HeaderValue::from_static("kairos");
+/// A response's content type; each has its header set built once.
+#[derive(Clone, Copy)]
+enum Content {
+    Text = 0,
+    Json = 1,
+    Html = 2,
+}
+
+/// `Server` and `Content-Type` for each [`Content`]: a response clones its set (two
+/// copies) rather than inserting the fields one by one (hashing and probing each time).
+static HEADERS: LazyLock<[HeaderMap; 3]> = LazyLock::new(|| {
+    let set = |content_type: &'static str| {
+        let mut headers = HeaderMap::with_capacity(2);
+        headers.insert(SERVER, HeaderValue::from_static("kairos"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers
+    };
+    [
+        set("text/plain"),
+        set("application/json"),
+        set("text/html; charset=utf-8"),
+    ]
+});
 
 #[derive(Serialize)]
 struct Message {
@@ -77,7 +96,7 @@ impl<D: Backend> App<D> {
         let count = || queries(request.uri().query());
         let future: DbFuture = match request.uri().path() {
             "/plaintext" => {
-                return Route::Ready(respond(TEXT, Bytes::from_static(b"Hello, World!")))
+                return Route::Ready(respond(Content::Text, Bytes::from_static(b"Hello, World!")))
             }
             "/json" => {
                 return Route::Ready(json(Message {
@@ -102,11 +121,11 @@ impl<D: Backend> App<D> {
             "/fortunes" => {
                 let db = db();
                 answer(async move { db.fortunes().await }, |fortunes| {
-                    respond(HTML, Bytes::from(html::fortunes_page(fortunes)))
+                    respond(Content::Html, Bytes::from(html::fortunes_page(fortunes)))
                 })
             }
             _ => {
-                let mut response = respond(TEXT, Bytes::from_static(b"not found"));
+                let mut response = respond(Content::Text, Bytes::from_static(b"not found"));
                 *response.status_mut() = StatusCode::NOT_FOUND;
                 return Route::Ready(response);
             }
@@ -198,21 +217,19 @@ fn json<T: Serialize>(value: T) -> Response<Body> {
     // Sized for the usual bodies (a message, a world) so serializing does not regrow it.
     let mut bytes = Vec::with_capacity(64);
     match serde_json::to_writer(&mut bytes, &value) {
-        Ok(()) => respond(JSON, Bytes::from(bytes)),
+        Ok(()) => respond(Content::Json, Bytes::from(bytes)),
         Err(err) => error(err),
     }
 }
 
-fn respond(content_type: HeaderValue, body: Bytes) -> Response<Body> {
+fn respond(content: Content, body: Bytes) -> Response<Body> {
     let mut response = Response::new(Body::from(body));
-    let headers = response.headers_mut();
-    headers.insert(SERVER, KAIROS);
-    headers.insert(CONTENT_TYPE, content_type);
+    *response.headers_mut() = HEADERS[content as usize].clone();
     response
 }
 
 fn error(err: impl std::fmt::Display) -> Response<Body> {
-    let mut response = respond(TEXT, Bytes::from(format!("database error: {err}")));
+    let mut response = respond(Content::Text, Bytes::from(format!("database error: {err}")));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response
 }

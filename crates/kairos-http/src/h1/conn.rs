@@ -103,65 +103,70 @@ pub(crate) struct Conn<T> {
 }
 
 /// A connection waiting for its next request in its smallest form: the transport (no
-/// buffers), when it went idle, and its timer. What serves requests (the dispatcher's
-/// state, sized for a request, its response and the service's future) is gone: an idle
-/// keep-alive connection costs this and its socket (docs/RELIABILITY.md, idle load).
+/// buffers) and its keep-alive timer, whose deadline also tells when it went idle. What
+/// serves requests (the dispatcher's state, sized for a request, its response and the
+/// service's future) is gone, and so is the shutdown tracker (the connection's task
+/// holds it): an idle keep-alive connection costs this and its socket
+/// (docs/RELIABILITY.md, idle load).
 pub(crate) struct IdleConn<T> {
     pub(crate) io: T,
     config: Arc<Config>,
-    tracker: Arc<Tracker>,
-    since: Instant,
-    timer: Option<Sleep>,
+    /// Fires at the keep-alive deadline: went idle + `keep_alive_timeout`.
+    timer: Sleep,
 }
 
 impl<T> IdleConn<T> {
     /// A new connection, waiting for its first request.
-    pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> IdleConn<T> {
-        IdleConn {
-            io,
-            config,
-            tracker,
-            since: Instant::now(),
-            timer: None,
-        }
+    pub(crate) fn new(io: T, config: Arc<Config>) -> IdleConn<T> {
+        let timer = kairos::time::sleep_until(Instant::now() + config.keep_alive_timeout);
+        IdleConn { io, config, timer }
     }
 
     /// `Ready` once the keep-alive timeout has passed (the connection should close).
     pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        poll_deadline(
-            &mut self.timer,
-            cx,
-            self.since + self.config.keep_alive_timeout,
-        )
+        Pin::new(&mut self.timer).poll(cx)
+    }
+
+    /// When the connection went idle.
+    fn since(&self) -> Instant {
+        self.timer.deadline() - self.config.keep_alive_timeout
     }
 }
 
 impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// An idle connection (new, or shrunk and now readable), ready to serve (its idle
     /// time keeps counting from when it went idle).
-    pub(crate) fn resume(idle: IdleConn<T>) -> Conn<T> {
+    pub(crate) fn resume(idle: IdleConn<T>, tracker: Arc<Tracker>) -> Conn<T> {
+        let since = idle.since();
         Conn {
             io: Buffered::new(idle.io),
             config: idle.config,
-            tracker: idle.tracker,
-            phase: Phase::Idle(idle.since),
-            timer: idle.timer,
+            tracker,
+            phase: Phase::Idle(since),
+            timer: Some(idle.timer),
             date: None,
         }
     }
 
-    /// After [`Next::Shrink`]: the connection without its buffers.
+    /// After [`Next::Shrink`]: the connection without its buffers (its timer re-armed
+    /// for the keep-alive deadline).
     pub(crate) fn into_idle(self) -> IdleConn<T> {
         let since = match self.phase {
             Phase::Idle(since) => since,
             _ => Instant::now(),
         };
+        let deadline = since + self.config.keep_alive_timeout;
+        let timer = match self.timer {
+            Some(mut timer) => {
+                Pin::new(&mut timer).reset(deadline);
+                timer
+            }
+            None => kairos::time::sleep_until(deadline),
+        };
         IdleConn {
             io: self.io.into_io(),
             config: self.config,
-            tracker: self.tracker,
-            since,
-            timer: self.timer,
+            timer,
         }
     }
 

@@ -2,8 +2,8 @@
 //! the connection limit, backing off when the process runs out of file descriptors.
 
 use super::config::Config;
-use super::connection::Connection;
-use super::shutdown::Tracker;
+use super::connection::{Connection, Shared};
+use super::shutdown::{Key, Tracker};
 use super::state_slab::StateSlab;
 use crate::body::Body;
 use crate::error::BoxError;
@@ -58,12 +58,15 @@ pub(crate) async fn accept_loop<S, B>(
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    let key = tracker.key();
-    let slab = Arc::new(StateSlab::new());
+    let mut key = Key::NONE;
+    let shared = Arc::new(Shared {
+        service,
+        slab: Arc::new(StateSlab::new()),
+    });
     let mut backoff = BACKOFF_START;
     loop {
         let accepted = poll_fn(|cx| {
-            tracker.register(key, cx.waker());
+            tracker.register(&mut key, cx.waker());
             if tracker.is_draining() {
                 return Poll::Ready(None);
             }
@@ -82,14 +85,8 @@ pub(crate) async fn accept_loop<S, B>(
                 if config.nodelay {
                     let _ = stream.set_nodelay(true);
                 }
-                let idle = IdleConn::new(stream, config.clone(), tracker.clone());
-                kairos::spawn(Connection::new(
-                    idle,
-                    slot,
-                    service.clone(),
-                    slab.clone(),
-                    serve::<S, B>,
-                ));
+                let idle = IdleConn::new(stream, config.clone());
+                kairos::spawn(Connection::new(idle, slot, shared.clone(), serve::<S, B>));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {
                 kairos::time::sleep(backoff).await;
@@ -99,7 +96,7 @@ pub(crate) async fn accept_loop<S, B>(
             Some(Err(_)) => {}
         }
     }
-    tracker.deregister(key);
+    tracker.deregister(&mut key);
 }
 
 /// A connection's serving state: the dispatcher over its socket, owning a handle to the

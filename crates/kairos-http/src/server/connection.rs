@@ -13,9 +13,9 @@
 //!
 //! What serves requests (the dispatcher's future: the request head, the response, the
 //! encoder and the service's future, about 2 KB) lives in a [`SlabBox`] only while the
-//! connection is busy. A shrunk connection is its [`IdleConn`] (socket, idle-since instant,
-//! timer) and a few handles: the task stays 224 bytes (a 152-byte future) however large
-//! the service's future is (docs/RELIABILITY.md, idle load).
+//! connection is busy. A shrunk connection is its [`IdleConn`] (socket and keep-alive
+//! timer) and a few handles: the task stays 192 bytes (a 120-byte future, a test holds
+//! it there) however large the service's future is (docs/RELIABILITY.md, idle load).
 
 use super::shutdown::Slot;
 use super::state_slab::{SlabBox, StateSlab};
@@ -34,18 +34,20 @@ enum State<F> {
     Done,
 }
 
+/// What the connections of one accept loop share: the service, and the slab their
+/// serving states are boxed in (one handle in each connection instead of two).
+pub(crate) struct Shared<S> {
+    pub(crate) service: Arc<S>,
+    pub(crate) slab: Arc<StateSlab>,
+}
+
 /// See the module docs. `serve` makes the serving state of a connection about to serve.
 pub(crate) struct Connection<S, F, M> {
     state: State<F>,
-    service: Arc<S>,
-    slab: Arc<StateSlab>,
-    /// The connection's place in the server's count; released when the task ends.
+    shared: Arc<Shared<S>>,
+    /// The connection's place in the server's count and its waker's in the shutdown
+    /// tracker; released when the task ends.
     slot: Slot,
-    /// The connection's key in the shutdown tracker.
-    key: u64,
-    /// Whether the task's waker is registered with the tracker (a task's waker does not
-    /// change between polls: one registration holds).
-    registered: bool,
     serve: M,
 }
 
@@ -57,22 +59,20 @@ where
     pub(crate) fn new(
         idle: IdleConn<TcpStream>,
         slot: Slot,
-        service: Arc<S>,
-        slab: Arc<StateSlab>,
+        shared: Arc<Shared<S>>,
         serve: M,
     ) -> Connection<S, F, M> {
-        let key = slot.tracker().key();
         let state = State::Busy(SlabBox::new(
-            &slab,
-            serve(Conn::resume(idle), service.clone()),
+            &shared.slab,
+            serve(
+                Conn::resume(idle, slot.tracker().clone()),
+                shared.service.clone(),
+            ),
         ));
         Connection {
             state,
-            service,
-            slab,
+            shared,
             slot,
-            key,
-            registered: false,
             serve,
         }
     }
@@ -87,12 +87,9 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // Before the phase checks: a shutdown after them wakes this task.
+        this.slot.register_once(cx.waker());
         let tracker = this.slot.tracker();
-        if !this.registered {
-            // Before the phase checks: a shutdown after them wakes this task.
-            tracker.register(this.key, cx.waker());
-            this.registered = true;
-        }
         loop {
             match &mut this.state {
                 State::Busy(serving) => {
@@ -116,8 +113,9 @@ where
                             else {
                                 unreachable!("matched Idle above")
                             };
-                            let serving = (this.serve)(Conn::resume(idle), this.service.clone());
-                            this.state = State::Busy(SlabBox::new(&this.slab, serving));
+                            let conn = Conn::resume(idle, tracker.clone());
+                            let serving = (this.serve)(conn, this.shared.service.clone());
+                            this.state = State::Busy(SlabBox::new(&this.shared.slab, serving));
                         }
                         Poll::Ready(Err(_)) => break,
                         Poll::Pending => {
@@ -131,10 +129,33 @@ where
                 State::Done => return Poll::Ready(()),
             }
         }
-        // Over: close the socket (dropping the state) and leave the tracker; the slot goes
-        // with the task.
+        // Over: close the socket (dropping the state); the slot (the count and the tracker
+        // key) goes with the task.
         this.state = State::Done;
-        tracker.deregister(this.key);
         Poll::Ready(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Ready;
+
+    type Serving = Ready<Option<IdleConn<TcpStream>>>;
+
+    fn serve(_: Conn<TcpStream>, _: Arc<()>) -> Serving {
+        std::future::ready(None)
+    }
+
+    fn future_size<M: Fn(Conn<TcpStream>, Arc<()>) -> Serving>(_: &M) -> usize {
+        std::mem::size_of::<Connection<(), Serving, M>>()
+    }
+
+    #[test]
+    fn an_idle_connection_is_small() {
+        // The budget docs/RELIABILITY.md (idle load) counts on: the socket, one timer and
+        // a few handles; no buffers, no serving state.
+        assert!(std::mem::size_of::<IdleConn<TcpStream>>() <= 96);
+        assert!(future_size(&serve) <= 120, "{}", future_size(&serve));
     }
 }

@@ -7,15 +7,15 @@
 //!   return, idle connections close at once, busy ones answer with `Connection: close`
 //!   and close. `FORCED` (the grace period passed): every connection closes at its next
 //!   poll, dropping its service future.
-//! - Each connection and accept task registers its waker once, under a key, and
-//!   deregisters when it ends; a phase change wakes every registered waker, so a task
-//!   blocked on a socket or a service sees the new phase.
+//! - Each connection and accept task registers its waker once, under a key (a slot in
+//!   a vector: 16 bytes a connection), and deregisters when it ends; a phase change wakes
+//!   every registered waker, so a task blocked on a socket or a service sees the new
+//!   phase.
 //! - `live` counts connections. An accept task that finds `live == max` parks in
 //!   `capacity`; a connection that ends wakes it. `serve` parks in `all_closed` and is woken
 //!   when `live` drops to 0.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -25,9 +25,20 @@ const FORCED: u8 = 2;
 
 #[derive(Debug, Default)]
 struct Wakers {
-    tasks: HashMap<u64, Waker>,
+    /// Indexed by [`Key`]; `None` in a free slot.
+    tasks: Vec<Option<Waker>>,
+    /// Free slots of `tasks`.
+    free: Vec<u32>,
     capacity: Vec<Waker>,
     all_closed: Option<Waker>,
+}
+
+/// A task's place among the tracker's wakers; [`Key::NONE`] until it registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key(u32);
+
+impl Key {
+    pub(crate) const NONE: Key = Key(u32::MAX);
 }
 
 /// See the module docs.
@@ -36,7 +47,6 @@ pub(crate) struct Tracker {
     phase: AtomicU8,
     live: AtomicUsize,
     max: usize,
-    next_key: AtomicU64,
     wakers: Mutex<Wakers>,
 }
 
@@ -46,7 +56,6 @@ impl Tracker {
             phase: AtomicU8::new(RUNNING),
             live: AtomicUsize::new(0),
             max: max.max(1),
-            next_key: AtomicU64::new(0),
             wakers: Mutex::new(Wakers::default()),
         }
     }
@@ -70,32 +79,47 @@ impl Tracker {
         let to = if force { FORCED } else { DRAINING };
         self.phase.fetch_max(to, Ordering::AcqRel);
         let mut wakers = self.lock();
-        let mut woken: Vec<Waker> = wakers.tasks.values().cloned().collect();
+        let mut woken: Vec<Waker> = wakers.tasks.iter().flatten().cloned().collect();
         woken.append(&mut wakers.capacity);
         woken.extend(wakers.all_closed.take());
         drop(wakers);
         woken.into_iter().for_each(Waker::wake);
     }
 
-    /// A key for [`register`](Self::register).
-    pub(crate) fn key(&self) -> u64 {
-        self.next_key.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Registers (or replaces) the waker woken on a phase change.
-    pub(crate) fn register(&self, key: u64, waker: &Waker) {
+    /// Registers the waker woken on a phase change: under a new key if `key` is
+    /// [`Key::NONE`], otherwise in place of the one under `key`.
+    pub(crate) fn register(&self, key: &mut Key, waker: &Waker) {
         let mut wakers = self.lock();
-        match wakers.tasks.get_mut(&key) {
+        if *key == Key::NONE {
+            let waker = Some(waker.clone());
+            *key = match wakers.free.pop() {
+                Some(free) => {
+                    wakers.tasks[free as usize] = waker;
+                    Key(free)
+                }
+                None => {
+                    wakers.tasks.push(waker);
+                    // Past `u32::MAX - 1` tasks at once the process is long out of memory.
+                    Key((wakers.tasks.len() - 1) as u32)
+                }
+            };
+            return;
+        }
+        match &mut wakers.tasks[key.0 as usize] {
             Some(old) if old.will_wake(waker) => {}
-            Some(old) => old.clone_from(waker),
-            None => {
-                wakers.tasks.insert(key, waker.clone());
-            }
+            slot => *slot = Some(waker.clone()),
         }
     }
 
-    pub(crate) fn deregister(&self, key: u64) {
-        self.lock().tasks.remove(&key);
+    /// Frees `key`'s slot (nothing if it is [`Key::NONE`]); `key` becomes `NONE`.
+    pub(crate) fn deregister(&self, key: &mut Key) {
+        if *key == Key::NONE {
+            return;
+        }
+        let mut wakers = self.lock();
+        wakers.tasks[key.0 as usize] = None;
+        wakers.free.push(key.0);
+        *key = Key::NONE;
     }
 
     /// Accept side: takes a connection slot, or waits for one.
@@ -120,6 +144,7 @@ impl Tracker {
                 Ok(_) => {
                     return Poll::Ready(Slot {
                         tracker: self.clone(),
+                        key: Key::NONE,
                     })
                 }
                 Err(now) => live = now,
@@ -151,20 +176,70 @@ impl Tracker {
     }
 }
 
-/// One connection's place in the count, released on drop.
+/// One connection's place in the count and its waker's key, both released on drop.
 #[derive(Debug)]
 pub(crate) struct Slot {
     tracker: Arc<Tracker>,
+    key: Key,
 }
 
 impl Slot {
     pub(crate) fn tracker(&self) -> &Arc<Tracker> {
         &self.tracker
     }
+
+    /// Registers the connection task's waker, the first time only (a task's waker does
+    /// not change between polls).
+    pub(crate) fn register_once(&mut self, waker: &Waker) {
+        if self.key == Key::NONE {
+            self.tracker.register(&mut self.key, waker);
+        }
+    }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        self.tracker.deregister(&mut self.key);
         self.tracker.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_phase_change_wakes_each_registered_task_once_and_keys_are_reused() {
+        let tracker = Tracker::new(10);
+        let counts: Vec<Arc<Count>> = (0..3)
+            .map(|_| Arc::new(Count(AtomicUsize::new(0))))
+            .collect();
+        let mut keys = [Key::NONE; 3];
+        for (key, count) in keys.iter_mut().zip(&counts) {
+            tracker.register(key, &Waker::from(count.clone()));
+        }
+        assert_eq!(keys.map(|k| k.0), [0, 1, 2]);
+        // Registering again under a key replaces, it does not add.
+        tracker.register(&mut keys[1], &Waker::from(counts[1].clone()));
+        tracker.deregister(&mut keys[0]);
+        assert_eq!(keys[0], Key::NONE);
+        tracker.deregister(&mut keys[0]); // a second time: nothing
+        let mut reused = Key::NONE;
+        tracker.register(&mut reused, &Waker::from(counts[0].clone()));
+        assert_eq!(reused.0, 0, "the freed slot is taken again");
+        tracker.advance(false);
+        let woken: Vec<usize> = counts.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
+        assert_eq!(woken, [1, 1, 1]);
+        assert!(tracker.is_draining() && !tracker.is_forced());
     }
 }

@@ -68,8 +68,9 @@ pub fn server_connection(data: &[u8]) -> usize {
     let budget = pause * reads + Duration::from_secs(60);
     RUNTIME.with(|runtime| {
         runtime.block_on(async {
-            let idle = IdleConn::new(script, Arc::new(config()));
-            let conn = Conn::resume(idle, Arc::new(Tracker::new(1)));
+            let config = Arc::new(config());
+            let idle = IdleConn::new(script, &config);
+            let conn = Conn::resume(idle, config, Arc::new(Tracker::new(1)));
             let service = {
                 let calls = calls.clone();
                 service_fn(move |req| respond(req, calls.clone()))

@@ -105,42 +105,36 @@ pub(crate) struct Conn<T> {
 /// A connection waiting for its next request in its smallest form: the transport (no
 /// buffers) and its keep-alive timer, whose deadline also tells when it went idle. What
 /// serves requests (the dispatcher's state, sized for a request, its response and the
-/// service's future) is gone, and so is the shutdown tracker (the connection's task
-/// holds it): an idle keep-alive connection costs this and its socket
-/// (docs/RELIABILITY.md, idle load).
+/// service's future) is gone, and so are the handles to the configuration and the
+/// shutdown tracker (the connection's task holds those): an idle keep-alive connection
+/// costs this and its socket (docs/RELIABILITY.md, idle load).
 pub(crate) struct IdleConn<T> {
     pub(crate) io: T,
-    config: Arc<Config>,
     /// Fires at the keep-alive deadline: went idle + `keep_alive_timeout`.
     timer: Sleep,
 }
 
 impl<T> IdleConn<T> {
     /// A new connection, waiting for its first request.
-    pub(crate) fn new(io: T, config: Arc<Config>) -> IdleConn<T> {
+    pub(crate) fn new(io: T, config: &Config) -> IdleConn<T> {
         let timer = kairos::time::sleep_until(Instant::now() + config.keep_alive_timeout);
-        IdleConn { io, config, timer }
+        IdleConn { io, timer }
     }
 
     /// `Ready` once the keep-alive timeout has passed (the connection should close).
     pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         Pin::new(&mut self.timer).poll(cx)
     }
-
-    /// When the connection went idle.
-    fn since(&self) -> Instant {
-        self.timer.deadline() - self.config.keep_alive_timeout
-    }
 }
 
 impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// An idle connection (new, or shrunk and now readable), ready to serve (its idle
     /// time keeps counting from when it went idle).
-    pub(crate) fn resume(idle: IdleConn<T>, tracker: Arc<Tracker>) -> Conn<T> {
-        let since = idle.since();
+    pub(crate) fn resume(idle: IdleConn<T>, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
+        let since = idle.timer.deadline() - config.keep_alive_timeout;
         Conn {
             io: Buffered::new(idle.io),
-            config: idle.config,
+            config,
             tracker,
             phase: Phase::Idle(since),
             timer: Some(idle.timer),
@@ -165,7 +159,6 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         };
         IdleConn {
             io: self.io.into_io(),
-            config: self.config,
             timer,
         }
     }

@@ -61,6 +61,7 @@ pub(crate) async fn accept_loop<S, B>(
     let mut key = Key::NONE;
     let shared = Arc::new(Shared {
         service,
+        config: config.clone(),
         slab: Arc::new(StateSlab::new()),
     });
     let mut backoff = BACKOFF_START;
@@ -85,7 +86,7 @@ pub(crate) async fn accept_loop<S, B>(
                 if config.nodelay {
                     let _ = stream.set_nodelay(true);
                 }
-                let idle = IdleConn::new(stream, config.clone());
+                let idle = IdleConn::new(stream, &config);
                 kairos::spawn(Connection::new(idle, slot, shared.clone(), serve::<S, B>));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {

@@ -14,9 +14,10 @@
 //! What serves requests (the dispatcher's future: the request head, the response, the
 //! encoder and the service's future, about 2 KB) lives in a [`SlabBox`] only while the
 //! connection is busy. A shrunk connection is its [`IdleConn`] (socket and keep-alive
-//! timer) and a few handles: the task stays 192 bytes (a 120-byte future, a test holds
+//! timer) and a few handles: the task stays 184 bytes (a 112-byte future, a test holds
 //! it there) however large the service's future is (docs/RELIABILITY.md, idle load).
 
+use super::config::Config;
 use super::shutdown::Slot;
 use super::state_slab::{SlabBox, StateSlab};
 use crate::h1::conn::{Conn, IdleConn};
@@ -34,10 +35,12 @@ enum State<F> {
     Done,
 }
 
-/// What the connections of one accept loop share: the service, and the slab their
-/// serving states are boxed in (one handle in each connection instead of two).
+/// What the connections of one accept loop share: the service, the configuration and
+/// the slab their serving states are boxed in (one handle in each connection instead of
+/// three).
 pub(crate) struct Shared<S> {
     pub(crate) service: Arc<S>,
+    pub(crate) config: Arc<Config>,
     pub(crate) slab: Arc<StateSlab>,
 }
 
@@ -65,7 +68,7 @@ where
         let state = State::Busy(SlabBox::new(
             &shared.slab,
             serve(
-                Conn::resume(idle, slot.tracker().clone()),
+                Conn::resume(idle, shared.config.clone(), slot.tracker().clone()),
                 shared.service.clone(),
             ),
         ));
@@ -113,7 +116,8 @@ where
                             else {
                                 unreachable!("matched Idle above")
                             };
-                            let conn = Conn::resume(idle, tracker.clone());
+                            let config = this.shared.config.clone();
+                            let conn = Conn::resume(idle, config, tracker.clone());
                             let serving = (this.serve)(conn, this.shared.service.clone());
                             this.state = State::Busy(SlabBox::new(&this.shared.slab, serving));
                         }
@@ -155,7 +159,7 @@ mod tests {
     fn an_idle_connection_is_small() {
         // The budget docs/RELIABILITY.md (idle load) counts on: the socket, one timer and
         // a few handles; no buffers, no serving state.
-        assert!(std::mem::size_of::<IdleConn<TcpStream>>() <= 96);
-        assert!(future_size(&serve) <= 120, "{}", future_size(&serve));
+        assert!(std::mem::size_of::<IdleConn<TcpStream>>() <= 88);
+        assert!(future_size(&serve) <= 112, "{}", future_size(&serve));
     }
 }

@@ -14,7 +14,7 @@
 //!   unanswered, and nothing follows a response with `Connection: close` or a refusal.
 
 use crate::body::Body;
-use crate::h1::conn::{Conn, IdleConn};
+use crate::h1::conn::Conn;
 use crate::h1::decode::{Decoded, Decoder};
 use crate::h1::dispatch::serve_connection;
 use crate::server::config::Config;
@@ -68,9 +68,7 @@ pub fn server_connection(data: &[u8]) -> usize {
     let budget = pause * reads + Duration::from_secs(60);
     RUNTIME.with(|runtime| {
         runtime.block_on(async {
-            let config = Arc::new(config());
-            let idle = IdleConn::new(script, &config);
-            let conn = Conn::resume(idle, config, Arc::new(Tracker::new(1)));
+            let conn = Conn::new(script, Arc::new(config()), Arc::new(Tracker::new(1)));
             let service = {
                 let calls = calls.clone();
                 service_fn(move |req| respond(req, calls.clone()))

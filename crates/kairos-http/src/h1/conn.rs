@@ -102,64 +102,48 @@ pub(crate) struct Conn<T> {
     date: Option<[u8; DATE_LEN]>,
 }
 
-/// A connection waiting for its next request in its smallest form: the transport (no
-/// buffers) and its keep-alive timer, whose deadline also tells when it went idle. What
-/// serves requests (the dispatcher's state, sized for a request, its response and the
-/// service's future) is gone, and so are the handles to the configuration and the
-/// shutdown tracker (the connection's task holds those): an idle keep-alive connection
-/// costs this and its socket (docs/RELIABILITY.md, idle load).
+/// A connection that shrank (after [`Next::Shrink`]): the transport without its
+/// buffers, and when its keep-alive runs out. The caller keeps only the transport while
+/// the connection waits; the deadline goes to the server's idle sweeper
+/// (`server/idle.rs`), so the wait holds no timer (docs/RELIABILITY.md, idle load).
 pub(crate) struct IdleConn<T> {
     pub(crate) io: T,
-    /// Fires at the keep-alive deadline: went idle + `keep_alive_timeout`.
-    timer: Sleep,
-}
-
-impl<T> IdleConn<T> {
-    /// A new connection, waiting for its first request.
-    pub(crate) fn new(io: T, config: &Config) -> IdleConn<T> {
-        let timer = kairos::time::sleep_until(Instant::now() + config.keep_alive_timeout);
-        IdleConn { io, timer }
-    }
-
-    /// `Ready` once the keep-alive timeout has passed (the connection should close).
-    pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.timer).poll(cx)
-    }
+    pub(crate) deadline: Instant,
 }
 
 impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
-    /// An idle connection (new, or shrunk and now readable), ready to serve (its idle
-    /// time keeps counting from when it went idle).
-    pub(crate) fn resume(idle: IdleConn<T>, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
-        let since = idle.timer.deadline() - config.keep_alive_timeout;
+    /// A new connection, waiting for its first request.
+    pub(crate) fn new(io: T, config: Arc<Config>, tracker: Arc<Tracker>) -> Conn<T> {
+        Conn::resume(io, Instant::now(), config, tracker)
+    }
+
+    /// A connection idle since `since` (new, or shrunk and now readable), ready to serve
+    /// (its idle time keeps counting from `since`).
+    pub(crate) fn resume(
+        io: T,
+        since: Instant,
+        config: Arc<Config>,
+        tracker: Arc<Tracker>,
+    ) -> Conn<T> {
         Conn {
-            io: Buffered::new(idle.io),
+            io: Buffered::new(io),
             config,
             tracker,
             phase: Phase::Idle(since),
-            timer: Some(idle.timer),
+            timer: None,
             date: None,
         }
     }
 
-    /// After [`Next::Shrink`]: the connection without its buffers (its timer re-armed
-    /// for the keep-alive deadline).
+    /// After [`Next::Shrink`]: the connection without its buffers or timer.
     pub(crate) fn into_idle(self) -> IdleConn<T> {
         let since = match self.phase {
             Phase::Idle(since) => since,
             _ => Instant::now(),
         };
-        let deadline = since + self.config.keep_alive_timeout;
-        let timer = match self.timer {
-            Some(mut timer) => {
-                Pin::new(&mut timer).reset(deadline);
-                timer
-            }
-            None => kairos::time::sleep_until(deadline),
-        };
         IdleConn {
             io: self.io.into_io(),
-            timer,
+            deadline: since + self.config.keep_alive_timeout,
         }
     }
 
@@ -225,14 +209,14 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 reason: "request head not received in time",
             }));
         }
-        let keep_alive = self.config.keep_alive_timeout;
-        match self.config.shrink_idle_after {
+        match self.config.shrink_after() {
             Some(after) if after.is_zero() => Poll::Ready(Next::Shrink),
-            Some(after) if after < keep_alive => {
+            Some(after) => {
                 ready!(poll_deadline(&mut self.timer, cx, since + after));
                 Poll::Ready(Next::Shrink)
             }
-            _ => {
+            None => {
+                let keep_alive = self.config.keep_alive_timeout;
                 ready!(poll_deadline(&mut self.timer, cx, since + keep_alive));
                 Poll::Ready(Next::Closed)
             }

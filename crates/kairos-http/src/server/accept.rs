@@ -86,8 +86,7 @@ pub(crate) async fn accept_loop<S, B>(
                 if config.nodelay {
                     let _ = stream.set_nodelay(true);
                 }
-                let idle = IdleConn::new(stream, &config);
-                kairos::spawn(Connection::new(idle, slot, shared.clone(), serve::<S, B>));
+                kairos::spawn(Connection::new(stream, slot, shared.clone(), serve::<S, B>));
             }
             Some(Err(err)) if is_resource_exhaustion(&err) => {
                 kairos::time::sleep(backoff).await;

@@ -58,11 +58,7 @@ impl Default for Config {
             drain_limit: DEFAULT_DRAIN_LIMIT,
             nodelay: true,
             release_idle_buffers: true,
-            shrink_idle_after: Some(
-                std::env::var("SHRINK_MS").map_or(DEFAULT_SHRINK_IDLE_AFTER, |v| {
-                    Duration::from_millis(v.parse().unwrap())
-                }),
-            ),
+            shrink_idle_after: Some(DEFAULT_SHRINK_IDLE_AFTER),
             listeners: None,
             reuseport: false,
         }
@@ -70,6 +66,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// How long an idle connection waits before it shrinks, if it shrinks at all (not
+    /// when its keep-alive timeout comes first).
+    pub(crate) fn shrink_after(&self) -> Option<Duration> {
+        self.shrink_idle_after
+            .filter(|after| after.is_zero() || *after < self.keep_alive_timeout)
+    }
+
+    pub(crate) fn shrinks(&self) -> bool {
+        self.shrink_after().is_some()
+    }
+
     pub(crate) fn head_limits(&self) -> crate::h1::parse::HeadLimits {
         crate::h1::parse::HeadLimits {
             max_request_line: self.max_request_line,

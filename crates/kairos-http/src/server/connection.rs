@@ -13,9 +13,10 @@
 //!
 //! What serves requests (the dispatcher's future: the request head, the response, the
 //! encoder and the service's future, about 2 KB) lives in a [`SlabBox`] only while the
-//! connection is busy. A shrunk connection is its [`IdleConn`] (socket and keep-alive
-//! timer) and a few handles: the task stays 184 bytes (a 112-byte future, a test holds
-//! it there) however large the service's future is (docs/RELIABILITY.md, idle load).
+//! connection is busy. A shrunk connection is its socket and a few handles (its
+//! keep-alive deadline is an entry of the shutdown tracker, swept by `server/idle.rs`):
+//! the task is 120 bytes (a 72-byte future, a test holds it there) however large the
+//! service's future is (docs/RELIABILITY.md, idle load).
 
 use super::config::Config;
 use super::shutdown::Slot;
@@ -30,8 +31,9 @@ use std::task::{Context, Poll};
 enum State<F> {
     /// Serving requests.
     Busy(SlabBox<F>),
-    /// Shrunk: waiting for the next request.
-    Idle(IdleConn<TcpStream>),
+    /// Shrunk: waiting for the next request. Its keep-alive deadline is with the
+    /// tracker (`Tracker::go_idle`), for the server's idle sweeper.
+    Idle(TcpStream),
     Done,
 }
 
@@ -60,17 +62,15 @@ where
 {
     /// A new connection, waiting for its first request.
     pub(crate) fn new(
-        idle: IdleConn<TcpStream>,
+        stream: TcpStream,
         slot: Slot,
         shared: Arc<Shared<S>>,
         serve: M,
     ) -> Connection<S, F, M> {
+        let conn = Conn::new(stream, shared.config.clone(), slot.tracker().clone());
         let state = State::Busy(SlabBox::new(
             &shared.slab,
-            serve(
-                Conn::resume(idle, shared.config.clone(), slot.tracker().clone()),
-                shared.service.clone(),
-            ),
+            serve(conn, shared.service.clone()),
         ));
         Connection {
             state,
@@ -103,31 +103,36 @@ where
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(None) => break,
                         // Drops the box: its memory goes back to the slab.
-                        Poll::Ready(Some(idle)) => this.state = State::Idle(idle),
+                        Poll::Ready(Some(idle)) => {
+                            tracker.go_idle(this.slot.key(), idle.deadline);
+                            this.state = State::Idle(idle.io);
+                        }
                     }
                 }
-                State::Idle(idle) => {
+                State::Idle(io) => {
                     if tracker.is_draining() {
                         break;
                     }
-                    match idle.io.poll_read_ready(cx) {
+                    match io.poll_read_ready(cx) {
                         Poll::Ready(Ok(())) => {
-                            let State::Idle(idle) = std::mem::replace(&mut this.state, State::Done)
+                            // A deadline that passed first wins: the connection closes.
+                            let Some(deadline) = tracker.go_busy(this.slot.key()) else {
+                                break;
+                            };
+                            let State::Idle(io) = std::mem::replace(&mut this.state, State::Done)
                             else {
                                 unreachable!("matched Idle above")
                             };
                             let config = this.shared.config.clone();
-                            let conn = Conn::resume(idle, config, tracker.clone());
+                            let since = deadline - config.keep_alive_timeout;
+                            let conn = Conn::resume(io, since, config, tracker.clone());
                             let serving = (this.serve)(conn, this.shared.service.clone());
                             this.state = State::Busy(SlabBox::new(&this.shared.slab, serving));
                         }
                         Poll::Ready(Err(_)) => break,
-                        Poll::Pending => {
-                            if idle.poll_expired(cx).is_pending() {
-                                return Poll::Pending;
-                            }
-                            break;
-                        }
+                        // Woken by the sweeper, by a shutdown, or for nothing.
+                        Poll::Pending if tracker.idle_expired(this.slot.key()) => break,
+                        Poll::Pending => return Poll::Pending,
                     }
                 }
                 State::Done => return Poll::Ready(()),
@@ -157,9 +162,8 @@ mod tests {
 
     #[test]
     fn an_idle_connection_is_small() {
-        // The budget docs/RELIABILITY.md (idle load) counts on: the socket, one timer and
-        // a few handles; no buffers, no serving state.
-        assert!(std::mem::size_of::<IdleConn<TcpStream>>() <= 88);
-        assert!(future_size(&serve) <= 112, "{}", future_size(&serve));
+        // The budget docs/RELIABILITY.md (idle load) counts on: the socket and a few
+        // handles; no buffers, no serving state, no timer.
+        assert!(future_size(&serve) <= 72, "{}", future_size(&serve));
     }
 }

@@ -12,6 +12,7 @@
 mod accept;
 pub(crate) mod config;
 mod connection;
+mod idle;
 pub(crate) mod shutdown;
 mod state_slab;
 
@@ -432,8 +433,17 @@ impl Server {
                 ))
             })
             .collect();
+        // Shrunk connections keep no timer: one task closes them at their deadline.
+        let sweeper = self.config.shrinks().then(|| {
+            let granularity = idle::granularity(self.config.keep_alive_timeout);
+            kairos::spawn(idle::sweep_idle(tracker.clone(), granularity))
+        });
         for accept in accepts {
             let _ = accept.await;
+        }
+        if let Some(sweeper) = sweeper {
+            // Draining wakes it, and it ends.
+            let _ = sweeper.await;
         }
         // Draining: idle connections are closing; busy ones finish their request.
         let grace = self.handle.grace();

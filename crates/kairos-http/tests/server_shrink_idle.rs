@@ -39,6 +39,49 @@ async fn a_shrunk_connection_serves_again_and_keeps_its_deadline() {
     );
 }
 
+// A shrunk connection keeps no timer: the server's sweeper closes it, at most a 64th of
+// the keep-alive timeout after its deadline (100 ms here), and never before.
+#[kairos::test(start_paused = true)]
+async fn shrunk_connections_close_at_their_own_deadlines() {
+    let keep_alive = Duration::from_millis(6400);
+    let (addr, _handle, _task) = start(
+        Server::builder()
+            .shrink_idle_after(Some(Duration::from_secs(1)))
+            .keep_alive_timeout(keep_alive),
+    )
+    .await;
+    let mut closings = Vec::new();
+    for i in 0..8u64 {
+        let mut client = kept_alive(addr).await;
+        let idle_from = Instant::now();
+        closings.push(kairos::spawn(async move {
+            assert!(client.is_closed().await);
+            idle_from.elapsed()
+        }));
+        // Deadlines 130 ms apart: some fall within one sweep's reach, some do not.
+        sleep(Duration::from_millis(130 + i)).await;
+    }
+    // One connection is woken by a request just before its deadline: it serves, and its
+    // keep-alive starts again from that response.
+    let mut late = kept_alive(addr).await;
+    sleep(keep_alive - Duration::from_millis(5)).await;
+    late.ask_hello().await;
+    let idle_from = Instant::now();
+    assert!(late.is_closed().await);
+    let idle = idle_from.elapsed();
+    assert!(
+        idle >= keep_alive && idle <= keep_alive + Duration::from_millis(100),
+        "{idle:?}"
+    );
+    for closing in closings {
+        let idle = closing.await.unwrap();
+        assert!(
+            idle >= keep_alive && idle <= keep_alive + Duration::from_millis(100),
+            "{idle:?}"
+        );
+    }
+}
+
 #[kairos::test(start_paused = true)]
 async fn a_request_head_begun_before_shrinking_keeps_its_header_timeout() {
     let (addr, _handle, _task) = start(

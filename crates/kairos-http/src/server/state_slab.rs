@@ -10,7 +10,9 @@
 //! the process would keep the memory of 10,000 boxes. Here every box of a server comes
 //! from chunks of at least [`CHUNK_BYTES`] that hold nothing else, filled lowest address
 //! first, and a chunk whose slots are all free is released (one empty chunk is kept, so
-//! that a single connection going busy and idle does not map and unmap a chunk each time).
+//! that a single connection going busy and idle does not map and unmap a chunk each time;
+//! its pages go back to the system all the same, `MADV_DONTNEED`, and the next box there
+//! starts on fresh zeroed pages).
 //! Chunks are anonymous memory mappings of their own (`mmap`), so releasing one returns
 //! its memory to the system at once. (Not the global allocator: glibc maps a large block
 //! on its own only until one such block is freed, after which it raises its threshold and
@@ -118,6 +120,9 @@ impl StateSlab {
                 let chunk = inner.chunks.remove(index);
                 // SAFETY: every slot of the chunk is free: nothing points into it any more.
                 unsafe { unmap(chunk.base, chunk_bytes(slot).0) };
+            } else {
+                // SAFETY: as above; the mapping stays, its pages are dropped.
+                unsafe { release_pages(inner.chunks[index].base, chunk_bytes(slot).0) };
             }
         }
     }
@@ -190,6 +195,19 @@ unsafe fn unmap(base: NonNull<u8>, bytes: usize) {
     // SAFETY: the caller's contract: exactly a mapping this module made, unused.
     let result = unsafe { libc::munmap(base.as_ptr().cast(), bytes) };
     debug_assert_eq!(result, 0, "munmap of a chunk failed");
+}
+
+/// Gives a kept chunk's memory back to the system; the mapping stays, and reads as zeros
+/// when next touched.
+///
+/// # Safety
+///
+/// As for [`unmap`]: a chunk's mapping, and nothing points into it.
+unsafe fn release_pages(base: NonNull<u8>, bytes: usize) {
+    // SAFETY: the caller's contract; on a private anonymous mapping `MADV_DONTNEED` only
+    // discards contents nobody uses (a failure leaves the pages as they were).
+    let result = unsafe { libc::madvise(base.as_ptr().cast(), bytes, libc::MADV_DONTNEED) };
+    debug_assert_eq!(result, 0, "madvise of a chunk failed");
 }
 
 /// A boxed value in a [`StateSlab`] (or, for a layout the slab does not serve, on the
@@ -288,10 +306,28 @@ mod tests {
         assert_eq!(slab.chunks(), 2);
         drop(boxes);
         assert_eq!(slab.chunks(), 1);
+        // The chunk kept holds no memory.
+        assert_eq!(resident_pages(&slab), 0);
         // The first slot is reused: no new chunk.
         let again = SlabBox::new(&slab, [7u64; 256]);
         assert_eq!(slab.chunks(), 1);
         drop(again);
+    }
+
+    /// Pages of the slab's chunks in memory (`mincore`).
+    fn resident_pages(slab: &StateSlab) -> usize {
+        let inner = slab.lock();
+        let bytes = chunk_bytes(inner.slot.unwrap()).0;
+        let mut resident = 0;
+        for chunk in &inner.chunks {
+            let mut pages = vec![0u8; bytes.div_ceil(PAGE)];
+            // SAFETY: the range is one of the slab's mappings; `pages` has a byte per page.
+            let result =
+                unsafe { libc::mincore(chunk.base.as_ptr().cast(), bytes, pages.as_mut_ptr()) };
+            assert_eq!(result, 0);
+            resident += pages.iter().filter(|&&p| p & 1 != 0).count();
+        }
+        resident
     }
 
     #[test]

@@ -13,6 +13,12 @@
 //! cancelling one is O(1): unlink it by key. A key carries the node's generation, so a
 //! stale key (its timer already fired, the node reused) removes nothing.
 //!
+//! The slab gives memory back after a burst: free nodes at its end are dropped, and once
+//! it is at most a quarter used its vectors shrink and its free nodes are handed out
+//! lowest first, so that the timers of the next while gather at its front and the end
+//! can go too. A node made again at a dropped index starts at a generation above every
+//! dropped one, so a stale key to the old node still names nothing.
+//!
 //! A slot that comes due is drained whole: its due timers move to the `expired` list,
 //! the others cascade. Draining it partly would break the rule that the first level
 //! with an occupied slot holds the earliest one (a cascaded timer could land on a lower
@@ -42,9 +48,18 @@ pub(crate) struct Wheel<T> {
     /// Due timers taken out of a drained slot, not yet popped.
     expired: u32,
     nodes: Vec<Node<T>>,
+    /// Free node indexes, popped from the end; may hold indexes at or past
+    /// `nodes.len()` (dropped nodes), skipped when popped.
     free: Vec<u32>,
     len: usize,
+    /// The generation a newly made node starts at: above that of every dropped node.
+    fresh_generation: u32,
+    /// When fewer timers than this are left, the free nodes are put in index order.
+    reorder_below: usize,
 }
+
+/// The fewest nodes the slab keeps room for when it shrinks.
+const MIN_NODES: usize = 256;
 
 struct Level {
     /// Bit `s` is set when slot `s` holds timers.
@@ -87,6 +102,8 @@ impl<T: Default> Wheel<T> {
             nodes: Vec::new(),
             free: Vec::new(),
             len: 0,
+            fresh_generation: 0,
+            reorder_below: 0,
         }
     }
 
@@ -108,7 +125,7 @@ impl<T: Default> Wheel<T> {
         if deadline <= self.elapsed {
             return Err(value);
         }
-        let index = match self.free.pop() {
+        let index = match self.pop_free() {
             Some(index) => index,
             None => {
                 let index = u32::try_from(self.nodes.len())
@@ -123,8 +140,10 @@ impl<T: Default> Wheel<T> {
                     level: 0,
                     slot: 0,
                     in_use: false,
-                    generation: 0,
+                    generation: self.fresh_generation,
                 });
+                // A full slab grew: reorder once it is down to a quarter.
+                self.reorder_below = self.nodes.len() / 4;
                 index
             }
         };
@@ -300,15 +319,58 @@ impl<T: Default> Wheel<T> {
         let value = std::mem::take(&mut node.value);
         self.free.push(index);
         self.len -= 1;
-        if self.len == 0 {
-            // Nothing is in the wheel: hand the nodes out in index order again, so the
-            // next burst of timers fills the slab front to back instead of in the order
-            // the last ones fired (scattered over the slab, a cache miss per insert).
-            // Generations are kept: a key to a fired timer stays stale.
-            self.free.clear();
-            self.free.extend((0..self.nodes.len() as u32).rev());
+        if self.nodes.last().is_some_and(|last| !last.in_use) {
+            self.drop_free_tail();
+        }
+        if self.len < self.reorder_below {
+            self.reorder_free();
         }
         value
+    }
+
+    /// A free node's index, if any is left below `nodes.len()`.
+    fn pop_free(&mut self) -> Option<u32> {
+        while let Some(index) = self.free.pop() {
+            if (index as usize) < self.nodes.len() {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    /// Drops the free nodes at the end of the slab (a node is dropped at most once per
+    /// time it was made: amortized O(1) a release), and shrinks the slab's vectors once
+    /// they are at most a quarter full.
+    fn drop_free_tail(&mut self) {
+        while let Some(last) = self.nodes.last() {
+            if last.in_use {
+                break;
+            }
+            // Generations only grow: a node made again here is newer than any key to it.
+            self.fresh_generation = self.fresh_generation.max(last.generation);
+            self.nodes.pop();
+        }
+        let len = self.nodes.len();
+        if self.nodes.capacity() > MIN_NODES && len * 4 <= self.nodes.capacity() {
+            self.nodes.shrink_to((len * 2).max(MIN_NODES));
+            self.free.retain(|&index| (index as usize) < len);
+            self.free.shrink_to((self.free.len() * 2).max(MIN_NODES));
+        }
+    }
+
+    /// Few timers are left in a large slab: hands the free nodes out in index order
+    /// (front to back, rather than in the order the last timers went: scattered, a cache
+    /// miss per insert, and the end of the slab never freed). O(slab), then not again
+    /// before half of the timers left are gone or the slab has grown.
+    fn reorder_free(&mut self) {
+        self.free.clear();
+        let nodes = &self.nodes;
+        self.free.extend(
+            (0..nodes.len() as u32)
+                .rev()
+                .filter(|&index| !nodes[index as usize].in_use),
+        );
+        self.reorder_below = self.len / 2;
     }
 }
 
@@ -423,6 +485,42 @@ mod tests {
             assert_eq!(wheel.remove(key), None);
         }
         assert_eq!(wheel.len(), 4);
+    }
+
+    #[test]
+    fn the_slab_gives_memory_back_after_a_burst_and_keys_to_dropped_nodes_stay_stale() {
+        let mut wheel = Wheel::new();
+        let burst = 10_000u64;
+        let keys: Vec<Key> = (0..burst).map(|i| wheel.insert(10 + i, i).unwrap()).collect();
+        let grown = wheel.nodes.capacity();
+        assert!(grown >= burst as usize);
+        // One timer near the end outlives the burst; the rest go, in no particular order.
+        let survivor = keys[9_000];
+        for (i, &key) in keys.iter().enumerate().rev() {
+            if key != survivor {
+                assert_eq!(wheel.remove(key), Some(i as u64));
+            }
+        }
+        // The end past the survivor is dropped (the rest of the room stays while more
+        // than a quarter of it is slab).
+        assert_eq!(wheel.nodes.len(), 9_001);
+        // New timers take the lowest free nodes, so the survivor's going frees the rest.
+        let front: Vec<Key> = (0..3).map(|i| wheel.insert(50_000 + i, i).unwrap()).collect();
+        assert_eq!(front.iter().map(|k| k.index).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(wheel.remove(survivor), Some(9_000));
+        assert_eq!(wheel.nodes.len(), 3);
+        assert!(wheel.nodes.capacity() <= MIN_NODES, "{} of {grown}", wheel.nodes.capacity());
+        assert!(wheel.free.capacity() <= MIN_NODES, "{}", wheel.free.capacity());
+        // Nodes made again at dropped indexes are newer than any key to the old ones.
+        let again: Vec<Key> = (0..20).map(|i| wheel.insert(60_000 + i, i).unwrap()).collect();
+        for key in keys.iter().take(23) {
+            assert_eq!(wheel.get_mut(*key), None);
+            assert_eq!(wheel.remove(*key), None);
+        }
+        assert_eq!(wheel.len(), 23);
+        for (i, key) in again.into_iter().enumerate() {
+            assert_eq!(wheel.remove(key), Some(i as u64));
+        }
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub(crate) async fn accept_loop<S, B>(
         service,
         config: config.clone(),
         slab: Arc::new(StateSlab::new()),
+        tracker: tracker.clone(),
     });
     let mut backoff = BACKOFF_START;
     loop {

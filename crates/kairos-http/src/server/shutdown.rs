@@ -23,7 +23,7 @@
 
 use kairos::time::Instant;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -249,7 +249,7 @@ impl Tracker {
     }
 
     /// Accept side: takes a connection slot, or waits for one.
-    pub(crate) fn poll_slot(self: &Arc<Self>, cx: &mut Context<'_>) -> Poll<Slot> {
+    pub(crate) fn poll_slot(&self, cx: &mut Context<'_>) -> Poll<Slot<'_>> {
         let mut live = self.live.load(Ordering::Acquire);
         loop {
             if live >= self.max {
@@ -267,12 +267,7 @@ impl Tracker {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => {
-                    return Poll::Ready(Slot {
-                        tracker: self.clone(),
-                        key: Key::NONE,
-                    })
-                }
+                Ok(_) => return Poll::Ready(Slot { tracker: self }),
                 Err(now) => live = now,
             }
         }
@@ -288,6 +283,13 @@ impl Tracker {
             return Poll::Ready(());
         }
         Poll::Pending
+    }
+
+    /// A connection task that kept its [`Slot`] ends: frees its key and its place in
+    /// the count.
+    pub(crate) fn leave(&self, key: &mut Key) {
+        self.deregister(key);
+        self.release();
     }
 
     fn release(&self) {
@@ -310,34 +312,25 @@ fn nanos_after(epoch: Instant, t: Instant) -> u64 {
         .clamp(1, EXPIRED - 1)
 }
 
-/// One connection's place in the count and its waker's key, both released on drop.
+/// A connection's place in the count, as the accept side takes it: released on drop,
+/// unless the connection's task keeps it ([`Slot::keep`]) and leaves when it ends
+/// ([`Tracker::leave`]).
 #[derive(Debug)]
-pub(crate) struct Slot {
-    tracker: Arc<Tracker>,
-    key: Key,
+pub(crate) struct Slot<'a> {
+    tracker: &'a Tracker,
 }
 
-impl Slot {
-    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
-        &self.tracker
-    }
-
-    pub(crate) fn key(&self) -> Key {
-        self.key
-    }
-
-    /// Registers the connection task's waker, the first time only (a task's waker does
-    /// not change between polls).
-    pub(crate) fn register_once(&mut self, waker: &Waker) {
-        if self.key == Key::NONE {
-            self.tracker.register(&mut self.key, waker);
-        }
+impl Slot<'_> {
+    /// Hands the place to the connection task (which holds the tracker through its
+    /// shared handle, and so needs no handle of its own in every connection).
+    pub(crate) fn keep(self) {
+        // Only a reference: nothing is leaked.
+        std::mem::forget(self);
     }
 }
 
-impl Drop for Slot {
+impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        self.tracker.deregister(&mut self.key);
         self.tracker.release();
     }
 }
@@ -345,6 +338,7 @@ impl Drop for Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
     use std::task::Wake;
 

@@ -491,7 +491,9 @@ mod tests {
     fn the_slab_gives_memory_back_after_a_burst_and_keys_to_dropped_nodes_stay_stale() {
         let mut wheel = Wheel::new();
         let burst = 10_000u64;
-        let keys: Vec<Key> = (0..burst).map(|i| wheel.insert(10 + i, i).unwrap()).collect();
+        let keys: Vec<Key> = (0..burst)
+            .map(|i| wheel.insert(10 + i, i).unwrap())
+            .collect();
         let grown = wheel.nodes.capacity();
         assert!(grown >= burst as usize);
         // One timer near the end outlives the burst; the rest go, in no particular order.
@@ -505,14 +507,26 @@ mod tests {
         // than a quarter of it is slab).
         assert_eq!(wheel.nodes.len(), 9_001);
         // New timers take the lowest free nodes, so the survivor's going frees the rest.
-        let front: Vec<Key> = (0..3).map(|i| wheel.insert(50_000 + i, i).unwrap()).collect();
+        let front: Vec<Key> = (0..3)
+            .map(|i| wheel.insert(50_000 + i, i).unwrap())
+            .collect();
         assert_eq!(front.iter().map(|k| k.index).collect::<Vec<_>>(), [0, 1, 2]);
         assert_eq!(wheel.remove(survivor), Some(9_000));
         assert_eq!(wheel.nodes.len(), 3);
-        assert!(wheel.nodes.capacity() <= MIN_NODES, "{} of {grown}", wheel.nodes.capacity());
-        assert!(wheel.free.capacity() <= MIN_NODES, "{}", wheel.free.capacity());
+        assert!(
+            wheel.nodes.capacity() <= MIN_NODES,
+            "{} of {grown}",
+            wheel.nodes.capacity()
+        );
+        assert!(
+            wheel.free.capacity() <= MIN_NODES,
+            "{}",
+            wheel.free.capacity()
+        );
         // Nodes made again at dropped indexes are newer than any key to the old ones.
-        let again: Vec<Key> = (0..20).map(|i| wheel.insert(60_000 + i, i).unwrap()).collect();
+        let again: Vec<Key> = (0..20)
+            .map(|i| wheel.insert(60_000 + i, i).unwrap())
+            .collect();
         for key in keys.iter().take(23) {
             assert_eq!(wheel.get_mut(*key), None);
             assert_eq!(wheel.remove(*key), None);

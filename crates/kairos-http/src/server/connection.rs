@@ -68,18 +68,20 @@ where
         shared: Arc<Shared<S>>,
         serve: M,
     ) -> Connection<S, F, M> {
-        slot.keep();
         let conn = Conn::new(stream, shared.config.clone(), shared.tracker.clone());
         let state = State::Busy(SlabBox::new(
             &shared.slab,
             serve(conn, shared.service.clone()),
         ));
-        Connection {
+        let connection = Connection {
             state,
             shared,
             key: Key::NONE,
             serve,
-        }
+        };
+        // From here the task gives the place back (its `Drop`).
+        slot.keep();
+        connection
     }
 }
 

@@ -23,11 +23,13 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(1);
 /// Sends half a head and reads until the server closes: what it answered and how long
 /// after the half head was sent it closed.
 async fn stall(mut stream: TcpStream) -> (Vec<u8>, Duration) {
+    // Read before the write: the server's clock cannot start before the bytes leave, so
+    // a client delayed after writing (a busy machine) never measures the close as early.
+    let sent = Instant::now();
     stream
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Half: ")
         .await
         .unwrap();
-    let sent = Instant::now();
     let mut answer = Vec::new();
     // Ends at the server's close (0) or a reset after it.
     let _ = stream.read_to_end(&mut answer).await;

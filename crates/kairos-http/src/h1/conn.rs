@@ -510,8 +510,12 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
 /// `Ready` once `deadline` has passed; until then the connection's `timer` is armed for
 /// it. The timer is only moved earlier, never later: a timer that fires before the current
 /// deadline is simply re-armed. A busy connection so costs one timer operation per timeout
-/// period, not one per request.
-fn poll_deadline(timer: &mut Option<Sleep>, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
+/// period, not one per request. (The server's idle sweeper waits the same way.)
+pub(crate) fn poll_deadline(
+    timer: &mut Option<Sleep>,
+    cx: &mut Context<'_>,
+    deadline: Instant,
+) -> Poll<()> {
     loop {
         let armed = match timer {
             Some(armed) if armed.deadline() <= deadline => armed,

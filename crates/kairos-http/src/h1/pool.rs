@@ -15,6 +15,7 @@
 use bytes::BytesMut;
 use http::HeaderMap;
 use std::cell::RefCell;
+use std::thread::LocalKey;
 
 /// How many read buffers, and how many write buffers, one thread keeps for reuse.
 pub(crate) const SPARES: usize = 32;
@@ -33,10 +34,7 @@ thread_local! {
 
 /// An empty header map with room, if this thread has a spare.
 pub(crate) fn take_header_map() -> Option<HeaderMap> {
-    HEADER_MAPS
-        .try_with(|spares| spares.borrow_mut().pop())
-        .ok()
-        .flatten()
+    take(&HEADER_MAPS)
 }
 
 /// Keeps `map`'s storage for another head (emptied), unless it has none, is large, or
@@ -46,19 +44,12 @@ pub(crate) fn give_header_map(mut map: HeaderMap) {
         return;
     }
     map.clear();
-    let _ = HEADER_MAPS.try_with(|spares| {
-        let mut spares = spares.borrow_mut();
-        if spares.len() < HEADER_MAP_SPARES {
-            spares.push(map);
-        }
-    });
+    keep(&HEADER_MAPS, map, HEADER_MAP_SPARES);
 }
 
 /// An empty read buffer with room, if this thread has a spare.
 pub(crate) fn take_read() -> Option<BytesMut> {
-    READ.try_with(|spares| spares.borrow_mut().pop())
-        .ok()
-        .flatten()
+    take(&READ)
 }
 
 /// Keeps `buf`'s memory for another connection (emptied), or frees it if enough are kept.
@@ -67,20 +58,12 @@ pub(crate) fn give_read(mut buf: BytesMut) {
         return;
     }
     buf.clear();
-    let _ = READ.try_with(|spares| {
-        let mut spares = spares.borrow_mut();
-        if spares.len() < SPARES {
-            spares.push(buf);
-        }
-    });
+    keep(&READ, buf, SPARES);
 }
 
 /// An empty write buffer with room, if this thread has a spare.
 pub(crate) fn take_write() -> Option<Vec<u8>> {
-    WRITE
-        .try_with(|spares| spares.borrow_mut().pop())
-        .ok()
-        .flatten()
+    take(&WRITE)
 }
 
 /// As [`give_read`], for a write buffer.
@@ -89,10 +72,23 @@ pub(crate) fn give_write(mut buf: Vec<u8>) {
         return;
     }
     buf.clear();
-    let _ = WRITE.try_with(|spares| {
+    keep(&WRITE, buf, SPARES);
+}
+
+/// One of this thread's spares, if it has one (none while the thread is exiting).
+fn take<T>(spares: &'static LocalKey<RefCell<Vec<T>>>) -> Option<T> {
+    spares
+        .try_with(|spares| spares.borrow_mut().pop())
+        .ok()
+        .flatten()
+}
+
+/// Adds `value` to this thread's spares, or drops it if `limit` are kept already.
+fn keep<T>(spares: &'static LocalKey<RefCell<Vec<T>>>, value: T, limit: usize) {
+    let _ = spares.try_with(|spares| {
         let mut spares = spares.borrow_mut();
-        if spares.len() < SPARES {
-            spares.push(buf);
+        if spares.len() < limit {
+            spares.push(value);
         }
     });
 }

@@ -9,11 +9,11 @@
 //! connections going idle at slightly different times cost a few passes, not thousands.
 
 use super::shutdown::Tracker;
+use crate::h1::conn::poll_deadline;
 use kairos::time::{Instant, Sleep};
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
+use std::future::poll_fn;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 use std::time::Duration;
 
 /// How late after its deadline a shrunk connection may be closed: a 64th of the
@@ -45,15 +45,6 @@ fn poll_sweep(
             *timer = None;
             return Poll::Pending;
         };
-        let armed = match timer {
-            Some(armed) => {
-                Pin::new(&mut *armed).reset(next);
-                armed
-            }
-            None => timer.insert(kairos::time::sleep_until(next)),
-        };
-        if Pin::new(armed).poll(cx).is_pending() {
-            return Poll::Pending;
-        }
+        ready!(poll_deadline(timer, cx, next));
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! A turn waits in `epoll_wait` (kqueue elsewhere) for at most the given timeout, then,
 //! under the registration lock, stamps each event's readiness on its `ScheduledIo` with
-//! the turn's tick (events with a stale generation are dropped, see `registrations.rs`).
-//! The wakers run after the lock is released. All registrations are edge-triggered: the
+//! the turn's tick and takes the wakers that readiness satisfies (events with a stale
+//! generation are dropped, see `registrations.rs`). The wakers run after the lock is
+//! released; the turn holds no reference to a `ScheduledIo` past the lock. All registrations are edge-triggered: the
 //! kernel reports a change once, and the readiness word remembers it until an operation
 //! proves it stale.
 //!
@@ -31,8 +32,10 @@ use super::registrations::{Registrations, SIGNAL_TOKEN, WAKE_TOKEN};
 use super::scheduled_io::ScheduledIo;
 use crate::io::{Interest, Ready};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::Mutex;
 use std::io;
+use std::ptr::NonNull;
+use std::task::Waker;
 use std::time::Duration;
 
 /// Events taken from the kernel per turn.
@@ -51,9 +54,9 @@ pub(crate) struct Driver {
     events: mio::Events,
     /// The current turn, stamped on readiness (wraps; see `scheduled_io.rs`).
     tick: u16,
-    /// The resources the current turn made ready, woken once the lock is released. Kept
-    /// between turns so dispatching does not allocate.
-    dispatched: Vec<(Arc<ScheduledIo>, Ready)>,
+    /// The wakers of the current turn's ready resources, woken once the lock is released.
+    /// Kept between turns so dispatching does not allocate.
+    dispatched: Vec<Waker>,
 }
 
 /// The shared side: registers sources and wakes the driver.
@@ -119,6 +122,7 @@ impl Driver {
         }
         self.tick = self.tick.wrapping_add(1);
         let mut signalled = false;
+        let mut count = 0;
         {
             let registrations = handle.registrations.lock();
             for event in self.events.iter() {
@@ -129,16 +133,14 @@ impl Driver {
                         if let Some(io) = registrations.get(token) {
                             let ready = Ready::from_mio(event);
                             io.set_readiness(self.tick, ready);
-                            self.dispatched.push((io.clone(), ready));
+                            io.take_wakers(ready, &mut self.dispatched);
+                            count += 1;
                         }
                     }
                 }
             }
         }
-        let count = self.dispatched.len();
-        for (io, ready) in self.dispatched.drain(..) {
-            io.wake(ready);
-        }
+        self.dispatched.drain(..).for_each(Waker::wake);
         if signalled {
             crate::signal::registry::on_pipe_readable();
         }
@@ -148,10 +150,8 @@ impl Driver {
     /// Marks every registration as shut down (their operations fail from now on) and
     /// wakes everything waiting on them.
     pub(crate) fn shutdown(&mut self, handle: &Handle) {
-        let live = handle.registrations.lock().shutdown();
-        for io in live {
-            io.shutdown();
-        }
+        handle.registrations.lock().shutdown(&mut self.dispatched);
+        self.dispatched.drain(..).for_each(Waker::wake);
     }
 }
 
@@ -171,13 +171,14 @@ impl Handle {
         }
     }
 
-    /// Registers `source` for `interest`; the returned token and readiness word belong to
-    /// the caller until it calls [`release`](Self::release).
+    /// Registers `source` for `interest`. The returned token and readiness word belong to
+    /// the caller, who must give them back through [`release`](Self::release) and free
+    /// the readiness word only then (`Registration` does both).
     pub(crate) fn register(
         &self,
         source: &mut impl mio::event::Source,
         interest: Interest,
-    ) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
+    ) -> io::Result<(mio::Token, NonNull<ScheduledIo>)> {
         let (token, io) = self.registrations.lock().allocate()?;
         if let Err(err) = self.registry.register(source, token, interest.to_mio()) {
             self.release(token);
@@ -210,9 +211,12 @@ impl Handle {
         self.registrations.lock().len()
     }
 
-    /// Frees `token`'s slot.
+    /// Frees `token`'s slot and its readiness word: the driver cannot reach the word once
+    /// this returns.
     pub(crate) fn release(&self, token: mio::Token) {
-        self.registrations.lock().release(token);
+        let io = self.registrations.lock().release(token);
+        // Dropped here, after the lock: the wakers it may hold run arbitrary code.
+        drop(io);
     }
 }
 

@@ -11,15 +11,24 @@ use crate::io::Interest;
 use crate::loom::sync::Arc;
 use crate::task::coop;
 use std::io;
+use std::ptr::NonNull;
 use std::task::{ready, Context, Poll};
 
-/// A source registered with a runtime's I/O driver. Dropping it frees the slot; the
-/// owner deregisters the source first (see `PollEvented`).
+/// A source registered with a runtime's I/O driver. Dropping it frees the slot and the
+/// readiness word; the owner deregisters the source first (see `PollEvented`).
 pub(crate) struct Registration {
     handle: Arc<Handle>,
     token: mio::Token,
-    shared: Arc<ScheduledIo>,
+    /// Owned by this registration, shared with the driver until `drop` releases the token
+    /// (see `registrations.rs`).
+    shared: NonNull<ScheduledIo>,
 }
+
+// SAFETY: the readiness word is `Send + Sync`; this registration owns its allocation and
+// frees it only in `drop`, after the driver gave up its pointer.
+unsafe impl Send for Registration {}
+// SAFETY: as for `Send`: `&Registration` reaches only `&ScheduledIo`, which is `Sync`.
+unsafe impl Sync for Registration {}
 
 impl Registration {
     /// Registers `source` with the current runtime's I/O driver.
@@ -41,6 +50,12 @@ impl Registration {
         })
     }
 
+    fn shared(&self) -> &ScheduledIo {
+        // SAFETY: the allocation lives until `drop` releases it, and `&self` outlives no
+        // `drop`.
+        unsafe { self.shared.as_ref() }
+    }
+
     /// Removes `source` from the driver's poll set.
     pub(crate) fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
         self.handle.deregister(source)
@@ -54,7 +69,7 @@ impl Registration {
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
         let coop = ready!(coop::poll_proceed(cx));
-        let event = ready!(self.shared.poll_readiness(cx, direction));
+        let event = ready!(self.shared().poll_readiness(cx, direction));
         if event.is_shutdown {
             return Poll::Ready(Err(super::runtime_gone()));
         }
@@ -74,13 +89,13 @@ impl Registration {
     ) -> Poll<io::Result<R>> {
         let coop = ready!(coop::poll_proceed(cx));
         loop {
-            let event = ready!(self.shared.poll_readiness(cx, direction));
+            let event = ready!(self.shared().poll_readiness(cx, direction));
             if event.is_shutdown {
                 return Poll::Ready(Err(super::runtime_gone()));
             }
             match op(event) {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.shared.clear_readiness(event);
+                    self.shared().clear_readiness(event);
                 }
                 result => {
                     coop.made_progress();
@@ -97,7 +112,7 @@ impl Registration {
         interest: Interest,
         op: impl FnOnce() -> io::Result<R>,
     ) -> io::Result<R> {
-        let event = self.shared.ready_event(interest);
+        let event = self.shared().ready_event(interest);
         if event.is_shutdown {
             return Err(super::runtime_gone());
         }
@@ -106,7 +121,7 @@ impl Registration {
         }
         match op() {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                self.shared.clear_readiness(event);
+                self.shared().clear_readiness(event);
                 Err(err)
             }
             result => result,
@@ -116,7 +131,7 @@ impl Registration {
     /// Waits until the resource is ready for any of `interest`; many tasks may wait at
     /// once.
     pub(crate) async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        let event = self.shared.readiness(interest).await;
+        let event = self.shared().readiness(interest).await;
         if event.is_shutdown {
             return Err(super::runtime_gone());
         }
@@ -134,7 +149,7 @@ impl Registration {
             let event = self.readiness(interest).await?;
             match op() {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.shared.clear_readiness(event);
+                    self.shared().clear_readiness(event);
                 }
                 result => return result,
             }
@@ -143,18 +158,19 @@ impl Registration {
 
     /// Forgets `event`'s readiness unless a newer event arrived since.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
-        self.shared.clear_readiness(event);
+        self.shared().clear_readiness(event);
     }
 
     /// The readiness events the resource has now, limited to `interest`.
     #[cfg(test)]
     pub(crate) fn current_readiness(&self, interest: Interest) -> crate::io::Ready {
-        self.shared.ready_event(interest).ready
+        self.shared().ready_event(interest).ready
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
+        // Frees the readiness word too: `shared` dangles from here on.
         self.handle.release(self.token);
     }
 }

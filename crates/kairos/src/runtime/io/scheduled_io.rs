@@ -36,7 +36,6 @@
 use crate::io::{Interest, Ready};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
-use crate::sync::wake_list::WakeList;
 use crate::task::coop;
 use std::future::Future;
 use std::pin::Pin;
@@ -70,11 +69,14 @@ struct WaiterList {
 }
 
 impl Waiters {
-    /// Gives a `Readiness` future's slot back.
-    fn free_slot(&mut self, key: usize) {
+    /// Gives a `Readiness` future's slot back, with the waker it still held (to be dropped
+    /// once the lock is released).
+    #[must_use]
+    fn free_slot(&mut self, key: usize) -> Option<Waker> {
         let list = self.list.as_mut().expect("a future with a slot has a list");
-        list.slots[key] = None;
+        let waiter = list.slots[key].take();
         list.free.push(key);
+        waiter.and_then(|waiter| waiter.waker)
     }
 }
 
@@ -158,57 +160,49 @@ impl ScheduledIo {
         event_from(self.readiness.load(Acquire), interest)
     }
 
-    /// Rule 5: marks the resource as orphaned by its driver and wakes everyone.
-    pub(crate) fn shutdown(&self) {
+    /// Rule 5: marks the resource as orphaned by its driver and hands every waiter's waker
+    /// to `wakers`.
+    pub(crate) fn shutdown(&self, wakers: &mut Vec<Waker>) {
         self.readiness.fetch_or(SHUTDOWN, AcqRel);
-        self.wake(Ready::ALL);
+        self.take_wakers(Ready::ALL, wakers);
     }
 
-    /// Wakes the waiters that `ready` satisfies (all of them after shutdown).
-    pub(crate) fn wake(&self, ready: Ready) {
+    /// Moves the wakers of the waiters that `ready` satisfies (all of them after shutdown)
+    /// into `wakers`, for the caller to wake once it holds no lock: the driver takes them
+    /// under its registration lock, so it never touches this resource after the lock is
+    /// released (which is what lets the owner free it without reference counting).
+    pub(crate) fn take_wakers(&self, ready: Ready, wakers: &mut Vec<Waker>) {
         let shutdown = self.readiness.load(Acquire) & SHUTDOWN != 0;
         let satisfies = |interest: Interest| shutdown || interest.mask().intersects(ready);
         let mut waiters = self.waiters.lock();
-        let reader = satisfies(Direction::Read.interest())
-            .then(|| waiters.reader.take())
-            .flatten();
-        let writer = satisfies(Direction::Write.interest())
-            .then(|| waiters.writer.take())
-            .flatten();
-        if waiters.list.is_none() {
-            // The common case, a stream with one reader and one writer: no batch to build.
-            drop(waiters);
-            reader.into_iter().chain(writer).for_each(Waker::wake);
-            return;
+        if satisfies(Direction::Read.interest()) {
+            wakers.extend(waiters.reader.take());
         }
-        let mut wakers = WakeList::new();
-        for waker in reader.into_iter().chain(writer) {
-            wakers.push(waker);
+        if satisfies(Direction::Write.interest()) {
+            wakers.extend(waiters.writer.take());
         }
-        let mut next = 0;
-        while let Some(slot) = waiters.list.as_mut().and_then(|l| l.slots.get_mut(next)) {
-            let Some(waiter) = slot else {
-                next += 1;
-                continue;
-            };
-            if waiter.waker.is_none() || !satisfies(waiter.interest) {
-                next += 1;
-                continue;
+        if let Some(list) = waiters.list.as_mut() {
+            let waiting = list.slots.iter_mut().flatten();
+            for waiter in waiting.filter(|waiter| satisfies(waiter.interest)) {
+                wakers.extend(waiter.waker.take());
             }
-            if wakers.is_full() {
-                // Wake this batch outside the lock, then carry on from the same slot.
-                drop(waiters);
-                wakers.wake_all();
-                waiters = self.waiters.lock();
-                continue;
-            }
-            if let Some(waker) = waiter.waker.take() {
-                wakers.push(waker);
-            }
-            next += 1;
         }
-        drop(waiters);
-        wakers.wake_all();
+    }
+
+    /// Takes the matching wakers and wakes them: the driver's dispatch, for tests.
+    #[cfg(test)]
+    pub(crate) fn wake(&self, ready: Ready) {
+        let mut wakers = Vec::new();
+        self.take_wakers(ready, &mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Shuts down and wakes every waiter: the driver's shutdown, for tests.
+    #[cfg(test)]
+    pub(crate) fn shutdown_and_wake(&self) {
+        let mut wakers = Vec::new();
+        self.shutdown(&mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
     }
 
     /// Rule 4 for the one-waiter paths: ready, or `cx`'s waker is stored for `direction`.
@@ -227,12 +221,11 @@ impl ScheduledIo {
             Direction::Read => &mut waiters.reader,
             Direction::Write => &mut waiters.writer,
         };
-        match slot {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
-        }
+        let replaced = store_waker(slot, cx);
         // The second check of rule 4, under the lock.
         let event = self.ready_event(interest);
+        drop(waiters);
+        drop(replaced);
         if is_done(&event) {
             return Poll::Ready(event);
         }
@@ -265,6 +258,17 @@ fn is_done(event: &ReadyEvent) -> bool {
     event.is_shutdown || !event.ready.is_empty()
 }
 
+/// Stores `cx`'s waker in `slot` unless it holds one that wakes the same task, and returns
+/// the waker it replaced, for the caller to drop once it released the `waiters` lock
+/// (dropping a waker may run arbitrary code, even drop a socket).
+#[must_use]
+fn store_waker(slot: &mut Option<Waker>, cx: &Context<'_>) -> Option<Waker> {
+    match slot {
+        Some(waker) if waker.will_wake(cx.waker()) => None,
+        _ => slot.replace(cx.waker().clone()),
+    }
+}
+
 /// Waits for readiness on a shared resource; see [`ScheduledIo::readiness`].
 ///
 /// Charges one unit of the cooperative budget when it completes, so a loop of
@@ -288,8 +292,9 @@ impl Future for Readiness<'_> {
             coop.made_progress();
             return Poll::Ready(event);
         }
-        let mut waiters = this.io.waiters.lock();
-        let waiters = &mut *waiters;
+        let mut guard = this.io.waiters.lock();
+        let waiters = &mut *guard;
+        let mut replaced = None;
         match this.key {
             Some(key) => {
                 let waiter = waiters
@@ -297,10 +302,7 @@ impl Future for Readiness<'_> {
                     .as_mut()
                     .and_then(|list| list.slots[key].as_mut())
                     .expect("a waiter's slot is freed only by its future");
-                match &waiter.waker {
-                    Some(waker) if waker.will_wake(cx.waker()) => {}
-                    _ => waiter.waker = Some(cx.waker().clone()),
-                }
+                replaced = store_waker(&mut waiter.waker, cx);
             }
             None => {
                 let waiter = Some(Waiter {
@@ -322,10 +324,15 @@ impl Future for Readiness<'_> {
             }
         }
         let event = this.io.ready_event(this.interest);
-        if is_done(&event) {
+        let done = is_done(&event);
+        if done {
             if let Some(key) = this.key.take() {
-                waiters.free_slot(key);
+                replaced = waiters.free_slot(key).or(replaced);
             }
+        }
+        drop(guard);
+        drop(replaced);
+        if done {
             coop.made_progress();
             return Poll::Ready(event);
         }
@@ -337,7 +344,8 @@ impl Readiness<'_> {
     /// Gives this future's waiter slot back.
     fn release(&mut self) {
         if let Some(key) = self.key.take() {
-            self.io.waiters.lock().free_slot(key);
+            let waker = self.io.waiters.lock().free_slot(key);
+            drop(waker);
         }
     }
 }
@@ -365,7 +373,8 @@ mod tests {
     #[test]
     fn a_registration_stays_small() {
         // One per open socket: the readiness word, the lock, two wakers and the boxed
-        // list of `Readiness` futures (96 bytes with the list inline).
+        // list of `Readiness` futures (96 bytes with the list inline). At 56 bytes, with no
+        // reference counts beside it, its allocation is a 64-byte heap chunk.
         let size = std::mem::size_of::<ScheduledIo>();
         eprintln!("ScheduledIo: {size} bytes");
         assert!(size <= 56, "{size} bytes");
@@ -409,13 +418,13 @@ mod tests {
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(writable.as_mut().poll(&mut cx).is_ready());
         drop(writable);
-        io.shutdown();
+        io.shutdown_and_wake();
         assert_eq!(count.0.load(Ordering::SeqCst), 3);
         assert!(readable.as_mut().poll(&mut cx).is_ready());
     }
 
     #[test]
-    fn many_waiters_are_woken_in_batches() {
+    fn many_waiters_are_all_woken() {
         let io = ScheduledIo::new();
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
@@ -522,7 +531,7 @@ mod loom_readiness {
             let io = Arc::new(ScheduledIo::new());
             let driver = {
                 let io = io.clone();
-                thread::spawn(move || io.shutdown())
+                thread::spawn(move || io.shutdown_and_wake())
             };
             let (flag, waker) = flag_waker();
             let mut cx = Context::from_waker(&waker);

@@ -256,6 +256,88 @@ fn a_task_in_the_lifo_slot_of_a_stuck_worker_is_run_by_another() {
     );
 }
 
+#[test]
+fn a_task_in_the_short_ring_of_a_stuck_worker_is_run_by_another() {
+    // B1 and B2 wait on worker W; the other worker, X, is parked. A task on W wakes B1
+    // (into W's LIFO slot) and then B2 (which pushes B1 into W's ring). A ring this short
+    // wakes no parked worker: W is expected to run it itself. But W then polls B2, which
+    // spins until B1 has run: B1 must be taken from the ring by X, the idle worker.
+    let rt = support::multi_thread(2);
+    let held = occupy_workers(rt.handle(), 1);
+    let release_x = held.release_flag();
+    let metrics = rt.metrics();
+    let parks = move || (0..2).map(|i| metrics.worker_park_count(i)).sum::<u64>();
+
+    let wakers = Arc::new(Mutex::new(Vec::<(Waker, ThreadId)>::new()));
+    let b1_ran_on = Arc::new(Mutex::new(None::<ThreadId>));
+    let b1_ran = Arc::new(AtomicBool::new(false));
+    let b1 = {
+        let (wakers, ran_on, ran) = (wakers.clone(), b1_ran_on.clone(), b1_ran.clone());
+        let mut polls = 0;
+        rt.spawn(poll_fn(move |cx| {
+            polls += 1;
+            if polls == 1 {
+                let me = std::thread::current().id();
+                wakers.lock().unwrap().push((cx.waker().clone(), me));
+                return Poll::Pending;
+            }
+            *ran_on.lock().unwrap() = Some(std::thread::current().id());
+            ran.store(true, Ordering::Release);
+            Poll::Ready(())
+        }))
+    };
+    wait_until("B1's first poll", || wakers.lock().unwrap().len() == 1);
+    let b2 = {
+        let (wakers, b1_ran) = (wakers.clone(), b1_ran.clone());
+        let mut polls = 0;
+        rt.spawn(poll_fn(move |cx| {
+            polls += 1;
+            let me = std::thread::current().id();
+            if polls == 1 {
+                wakers.lock().unwrap().push((cx.waker().clone(), me));
+                return Poll::Pending;
+            }
+            Poll::Ready((me, spin_for(&b1_ran)))
+        }))
+    };
+    wait_until("B2's first poll", || wakers.lock().unwrap().len() == 2);
+
+    let waker_task = {
+        let wakers = wakers.clone();
+        rt.spawn(async move {
+            let w = std::thread::current().id();
+            // Let X go and wait until it has parked (W is busy here, so nothing else parks).
+            let before = parks();
+            release_x.store(true, Ordering::Release);
+            let start = Instant::now();
+            while parks() == before && start.elapsed() < SPIN_DEADLINE {
+                std::hint::spin_loop();
+            }
+            for (waker, polled_on) in std::mem::take(&mut *wakers.lock().unwrap()) {
+                assert_eq!(polled_on, w, "setup: B1 and B2 were polled on this worker");
+                waker.wake();
+            }
+            w
+        })
+    };
+    let w = rt.block_on(waker_task).unwrap();
+    let (b2_thread, waited) = rt.block_on(b2).unwrap();
+    let waited =
+        waited.unwrap_or_else(|| panic!("B1 sat behind a stuck worker for {SPIN_DEADLINE:?}"));
+    eprintln!("B1 ran on the idle worker after {waited:?} (the bound is 1 s)");
+    rt.block_on(b1).unwrap();
+    assert_eq!(b2_thread, w, "setup: B2 ran from W's LIFO slot");
+    assert_ne!(
+        b1_ran_on.lock().unwrap().unwrap(),
+        w,
+        "B1 ran on the stuck worker (impossible while it spun)"
+    );
+    assert!(
+        waited < Duration::from_secs(1),
+        "B1 waited {waited:?} for the idle worker to take it"
+    );
+}
+
 /// Spawns two tasks with `spawn` that each spin until both are running.
 fn both_run_at_once(rt: &Runtime, spawn_from_a_task: bool) {
     let arrived = Arc::new(AtomicUsize::new(0));

@@ -38,7 +38,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::ptr::{self, NonNull};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Tasks taken from the LIFO slot after one task, before the LIFO task has to queue.
 const MAX_LIFO_POLLS_PER_TICK: usize = 3;
@@ -49,6 +49,12 @@ const LIFO_STALL: Duration = Duration::from_millis(1);
 
 /// Watch rounds with every LIFO slot empty after which the watcher goes to sleep.
 const LIFO_WATCH_ROUNDS: u32 = 16;
+
+/// A ring holding at most this many tasks is its worker's own to run: a woken task queued
+/// there wakes no parked worker (only makes sure a watcher exists, as for the LIFO slot),
+/// and a worker about to park does not count it as work waiting elsewhere. See
+/// `schedule_local`.
+const SHORT_RING: usize = 8;
 
 /// The shared part of the scheduler, referenced by every task and handle.
 pub(crate) struct Handle {
@@ -115,6 +121,9 @@ pub(super) struct Core {
     quiet_rounds: u32,
     /// What this worker saw in each LIFO slot at its last watch round.
     lifo_seen: Vec<(*mut Header, u32)>,
+    /// When `lifo_seen` was taken: a slot is judged stalled only after a whole
+    /// [`LIFO_STALL`] without progress, even if this worker's park returned early.
+    seen_at: Instant,
 }
 
 // SAFETY: `lifo_seen` holds pointers only to compare them, never to dereference them;
@@ -163,6 +172,7 @@ pub(super) fn create(
             watching: false,
             quiet_rounds: 0,
             lifo_seen: vec![(ptr::null_mut(), 0); num_workers],
+            seen_at: Instant::now(),
         });
     }
     let handle = Arc::new(Handle {
@@ -345,7 +355,7 @@ impl Context {
         let (was_searching, more_here) = self.with_core(|core| {
             (
                 std::mem::take(&mut core.is_searching),
-                !core.run_queue.is_empty(),
+                core.run_queue.len() > SHORT_RING,
             )
         });
         if was_searching
@@ -394,10 +404,12 @@ impl Context {
     /// poll runs long (a CPU-heavy step, a blocking call), the task would wait with it,
     /// even with other workers idle. So one parking worker at a time takes the *watcher*
     /// role while other workers are busy: it parks with a [`LIFO_STALL`] timeout, and at
-    /// each round takes any LIFO task whose worker has not started a new poll since the
-    /// previous round. It gives the role up after [`LIFO_WATCH_ROUNDS`] rounds with every
-    /// slot empty, or when every other worker is idle; a worker that fills its LIFO slot
-    /// while nobody watches and some worker is parked wakes one to take the role.
+    /// each round (at least [`LIFO_STALL`] after the previous one) takes any LIFO task
+    /// whose worker has not started a new poll since the previous round, or else half of
+    /// that worker's ring. It gives the role up after [`LIFO_WATCH_ROUNDS`] rounds with
+    /// every slot and ring empty, or when every other worker is idle; a worker that fills
+    /// its LIFO slot or its short ring ([`SHORT_RING`]) while nobody watches and some
+    /// worker is parked wakes one to take the role.
     fn park(&self) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
         // Counted before the idle count changes, so whoever sees this worker parked also
@@ -489,6 +501,7 @@ impl Context {
             {
                 core.watching = true;
                 core.quiet_rounds = 0;
+                core.seen_at = Instant::now();
                 for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
                     *seen = remote.lifo.observe();
                 }
@@ -511,6 +524,13 @@ impl Context {
     fn watch_round(&self) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
         self.with_core(|core| {
+            // A park cut short (a notification) is not a watch round: judging then would
+            // take a task that sat in a slot for microseconds. Keep the last observation.
+            let now = Instant::now();
+            if now.duration_since(core.seen_at) < LIFO_STALL {
+                return None;
+            }
+            core.seen_at = now;
             let mut occupied = false;
             for (index, remote) in shared.remotes.iter().enumerate() {
                 if index == core.index {
@@ -518,12 +538,21 @@ impl Context {
                 }
                 let now = remote.lifo.observe();
                 let before = std::mem::replace(&mut core.lifo_seen[index], now);
-                if now.0.is_null() {
+                let ring = !remote.steal.is_empty();
+                if now.0.is_null() && !ring {
                     continue;
                 }
                 occupied = true;
-                if before == now {
+                if before == now && !now.0.is_null() {
                     if let Some(task) = remote.lifo.take_stalled(now.0) {
+                        core.quiet_rounds = 0;
+                        return Some(task);
+                    }
+                }
+                if before.1 == now.1 && ring && core.run_queue.is_empty() {
+                    // The worker has been in one poll for a whole round with tasks queued
+                    // behind it (a short ring never wakes anyone): take half.
+                    if let Some(task) = remote.steal.steal_into(&mut core.run_queue) {
                         core.quiet_rounds = 0;
                         return Some(task);
                     }
@@ -539,7 +568,11 @@ impl Shared {
     /// Whether any run queue or the injection queue holds a task (LIFO slots excluded:
     /// their own worker runs them next, or the LIFO watcher takes them).
     fn has_queued_work(&self) -> bool {
-        !self.inject.is_empty() || self.remotes.iter().any(|remote| !remote.steal.is_empty())
+        !self.inject.is_empty()
+            || self
+                .remotes
+                .iter()
+                .any(|remote| remote.steal.len() > SHORT_RING)
     }
 }
 
@@ -760,11 +793,7 @@ impl Handle {
         let Some(task) = queued else {
             // Only the LIFO slot was filled: this worker runs it next. If it is stuck in
             // a long poll, the LIFO watcher takes it; make sure one exists.
-            if !shared.lifo_watcher.load(Relaxed)
-                && shared.idle.num_unparked() < shared.remotes.len()
-            {
-                self.notify_parked();
-            }
+            self.ensure_watcher();
             return;
         };
         core.run_queue
@@ -772,6 +801,17 @@ impl Handle {
         // While parked in the driver, the worker runs what the driver scheduled itself and
         // wakes others afterwards if there is more (`transition_from_parked`).
         if core.park.is_some() {
+            if !to_back && core.run_queue.len() <= SHORT_RING {
+                self.ensure_watcher();
+            } else {
+                self.notify_parked();
+            }
+        }
+    }
+
+    fn ensure_watcher(&self) {
+        let shared = &self.shared;
+        if !shared.lifo_watcher.load(Relaxed) && shared.idle.num_unparked() < shared.remotes.len() {
             self.notify_parked();
         }
     }

@@ -579,7 +579,15 @@ impl Shared {
 impl LifoSlot {
     /// Puts `task` in the slot; returns the task it displaced. Called by the owner only.
     fn put(&self, task: Notified<Arc<Handle>>) -> Option<Notified<Arc<Handle>>> {
-        let previous = self.task.swap(task.into_raw().as_ptr(), AcqRel);
+        let task = task.into_raw().as_ptr();
+        if self.task.load(Relaxed).is_null() {
+            // Only the owner (us) fills the slot; a watcher only empties it. So an empty
+            // slot stays empty until this store, and a plain store (no locked instruction)
+            // is enough. Release: a watcher that takes the task sees it whole.
+            self.task.store(task, Release);
+            return None;
+        }
+        let previous = self.task.swap(task, AcqRel);
         // SAFETY: a non-null slot holds a `Notified` reference stored by `put`; the swap
         // made it ours.
         NonNull::new(previous).map(|ptr| unsafe { Notified::from_raw(ptr) })

@@ -159,9 +159,11 @@ fn a_worker_busy_with_a_ping_pong_takes_injected_tasks_in_batches() {
         }));
     }
     release.store(true, Ordering::SeqCst);
+    // The last task counts itself before it records the round trips: wait for the record.
     wait_until("the injected tasks to run", || {
-        ran.load(Ordering::SeqCst) == INJECTED
+        trips_when_done.load(Ordering::SeqCst) != usize::MAX
     });
+    assert_eq!(ran.load(Ordering::SeqCst), INJECTED);
     let during = trips_when_done.load(Ordering::SeqCst);
     assert!(
         during < INJECTED,

@@ -120,7 +120,7 @@ pub(super) struct Core {
     /// Consecutive watch rounds in which every LIFO slot was empty.
     quiet_rounds: u32,
     /// What this worker saw in each LIFO slot at its last watch round.
-    lifo_seen: Vec<(*mut Header, u32)>,
+    lifo_seen: Vec<Observed>,
     /// When `lifo_seen` was taken: a slot is judged stalled only after a whole
     /// [`LIFO_STALL`] without progress, even if this worker's park returned early.
     seen_at: Instant,
@@ -171,7 +171,7 @@ pub(super) fn create(
             rand: FastRand::new(context::random_seed() ^ index as u64),
             watching: false,
             quiet_rounds: 0,
-            lifo_seen: vec![(ptr::null_mut(), 0); num_workers],
+            lifo_seen: vec![Observed::default(); num_workers],
             seen_at: Instant::now(),
         });
     }
@@ -503,7 +503,7 @@ impl Context {
                 core.quiet_rounds = 0;
                 core.seen_at = Instant::now();
                 for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
-                    *seen = remote.lifo.observe();
+                    *seen = remote.observe();
                 }
             }
             core.watching
@@ -536,22 +536,22 @@ impl Context {
                 if index == core.index {
                     continue;
                 }
-                let now = remote.lifo.observe();
+                let now = remote.observe();
                 let before = std::mem::replace(&mut core.lifo_seen[index], now);
-                let ring = !remote.steal.is_empty();
-                if now.0.is_null() && !ring {
+                if now.lifo.is_null() && !now.queued {
                     continue;
                 }
                 occupied = true;
-                if before == now && !now.0.is_null() {
-                    if let Some(task) = remote.lifo.take_stalled(now.0) {
+                if !now.lifo.is_null() && (before.lifo, before.poll_seq) == (now.lifo, now.poll_seq)
+                {
+                    if let Some(task) = remote.lifo.take_stalled(now.lifo) {
                         core.quiet_rounds = 0;
                         return Some(task);
                     }
                 }
-                if before.1 == now.1 && ring && core.run_queue.is_empty() {
-                    // The worker has been in one poll for a whole round with tasks queued
-                    // behind it (a short ring never wakes anyone): take half.
+                if before.queued && now.queued && core.run_queue.is_empty() {
+                    // Tasks have waited in that ring for a whole round (a short ring wakes
+                    // nobody; its worker may be stuck in a poll, or just busy): take half.
                     if let Some(task) = remote.steal.steal_into(&mut core.run_queue) {
                         core.quiet_rounds = 0;
                         return Some(task);
@@ -623,10 +623,37 @@ impl LifoSlot {
         let seq = self.poll_seq.load(Relaxed);
         self.poll_seq.store(seq.wrapping_add(1), Relaxed);
     }
+}
 
-    /// The slot's task pointer and poll counter, for comparing across watch rounds.
-    fn observe(&self) -> (*mut Header, u32) {
-        (self.task.load(Acquire), self.poll_seq.load(Relaxed))
+/// What a watcher saw of another worker at one round.
+#[derive(Clone, Copy, Debug)]
+struct Observed {
+    /// The LIFO slot's task (compared, never dereferenced).
+    lifo: *mut Header,
+    poll_seq: u32,
+    /// Whether the ring held tasks.
+    queued: bool,
+}
+
+impl Default for Observed {
+    fn default() -> Observed {
+        Observed {
+            lifo: ptr::null_mut(),
+            poll_seq: 0,
+            queued: false,
+        }
+    }
+}
+
+impl Remote {
+    /// The worker's LIFO slot, poll counter and whether its ring holds tasks, for
+    /// comparing across watch rounds.
+    fn observe(&self) -> Observed {
+        Observed {
+            lifo: self.lifo.task.load(Acquire),
+            poll_seq: self.lifo.poll_seq.load(Relaxed),
+            queued: !self.steal.is_empty(),
+        }
     }
 }
 

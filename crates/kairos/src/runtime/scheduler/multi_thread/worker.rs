@@ -50,9 +50,9 @@ const LIFO_STALL: Duration = Duration::from_millis(1);
 /// Watch rounds with every LIFO slot empty after which the watcher goes to sleep.
 const LIFO_WATCH_ROUNDS: u32 = 16;
 
-/// A ring holding at most this many tasks is its worker's own to run: a woken task queued
-/// there wakes no parked worker (only makes sure a watcher exists, as for the LIFO slot),
-/// and a worker about to park does not count it as work waiting elsewhere. See
+/// A ring holding at most this many tasks is its worker's own to run: a woken or yielding
+/// task queued there wakes no parked worker (only makes sure a watcher exists, as for the
+/// LIFO slot), and a worker about to park does not count it as work waiting elsewhere. See
 /// `schedule_local`.
 const SHORT_RING: usize = 8;
 
@@ -625,6 +625,17 @@ impl LifoSlot {
     }
 }
 
+/// How a task reaches its worker's queues (`Handle::schedule_local`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Woken by a task on this worker: into the LIFO slot.
+    Woken,
+    /// Yielded (or out of budget): to the back of the ring.
+    Yielded,
+    /// New: to the back of the ring, where another worker may as well take it.
+    Spawned,
+}
+
 /// What a watcher saw of another worker at one round.
 #[derive(Clone, Copy, Debug)]
 struct Observed {
@@ -740,7 +751,7 @@ impl Handle {
                         core.owned.push(task);
                         // A new task goes to the ring, not the LIFO slot: the spawner
                         // usually keeps running, and the new task may as well be stolen.
-                        self.schedule_local(core, notified, true);
+                        self.schedule_local(core, notified, Placement::Spawned);
                         return None;
                     }
                 }
@@ -802,7 +813,12 @@ impl Handle {
             if let Some(cx) = self.own_context(cx) {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
                     if let Some(core) = core.as_mut() {
-                        self.schedule_local(core, task, is_yield);
+                        let placement = if is_yield {
+                            Placement::Yielded
+                        } else {
+                            Placement::Woken
+                        };
+                        self.schedule_local(core, task, placement);
                         return None;
                     }
                 }
@@ -818,12 +834,11 @@ impl Handle {
         }
     }
 
-    fn schedule_local(&self, core: &mut Core, task: Notified<Arc<Handle>>, to_back: bool) {
+    fn schedule_local(&self, core: &mut Core, task: Notified<Arc<Handle>>, placement: Placement) {
         let shared = &self.shared;
-        let queued = if to_back {
-            Some(task)
-        } else {
-            shared.remotes[core.index].lifo.put(task)
+        let queued = match placement {
+            Placement::Woken => shared.remotes[core.index].lifo.put(task),
+            Placement::Yielded | Placement::Spawned => Some(task),
         };
         let Some(task) = queued else {
             // Only the LIFO slot was filled: this worker runs it next. If it is stuck in
@@ -836,7 +851,10 @@ impl Handle {
         // While parked in the driver, the worker runs what the driver scheduled itself and
         // wakes others afterwards if there is more (`transition_from_parked`).
         if core.park.is_some() {
-            if !to_back && core.run_queue.len() <= SHORT_RING {
+            // A woken or yielding task behind a few others is this worker's to run (the
+            // watcher backs it up); a new task may be long, and another worker may as
+            // well start it now.
+            if placement != Placement::Spawned && core.run_queue.len() <= SHORT_RING {
                 self.ensure_watcher();
             } else {
                 self.notify_parked();

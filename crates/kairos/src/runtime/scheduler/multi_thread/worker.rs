@@ -47,7 +47,7 @@ const MAX_LIFO_POLLS_PER_TICK: usize = 3;
 /// worker takes it.
 const LIFO_STALL: Duration = Duration::from_millis(1);
 
-/// Watch rounds with every LIFO slot empty after which the watcher goes to sleep.
+/// Watch rounds with every LIFO slot and ring empty after which the watcher goes to sleep.
 const LIFO_WATCH_ROUNDS: u32 = 16;
 
 /// A ring holding at most this many tasks is its worker's own to run: a woken or yielding
@@ -117,9 +117,10 @@ pub(super) struct Core {
     rand: FastRand,
     /// Whether this worker holds the LIFO watcher role (see `Context::park`).
     watching: bool,
-    /// Consecutive watch rounds in which every LIFO slot was empty.
+    /// Consecutive watch rounds in which every LIFO slot and ring was empty.
     quiet_rounds: u32,
-    /// What this worker saw in each LIFO slot at its last watch round.
+    /// What this worker saw of each worker (LIFO slot, poll counter, ring) at its last
+    /// watch round.
     lifo_seen: Vec<Observed>,
     /// When `lifo_seen` was taken: a slot is judged stalled only after a whole
     /// [`LIFO_STALL`] without progress, even if this worker's park returned early.

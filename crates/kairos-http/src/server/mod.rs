@@ -178,7 +178,7 @@ impl Builder {
         /// up to a 64th of the keep-alive timeout late), and gets a new box when the next
         /// request starts to arrive. A connection busy more often than this never
         /// shrinks: the setting costs a busy server one timer wake-up per connection per
-        /// period. 10,000 idle connections hold about 2.6 MB instead of 23 MB
+        /// period. 10,000 idle connections hold about 2.4 MB instead of 23 MB
         /// (docs/RELIABILITY.md, idle load).
         shrink_idle_after: Option<std::time::Duration>, Some(std::time::Duration::from_millis(200))
     );

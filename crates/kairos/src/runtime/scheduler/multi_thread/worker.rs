@@ -809,16 +809,13 @@ impl Handle {
         }
     }
 
-    fn schedule_task(&self, task: Notified<Arc<Handle>>, is_yield: bool) {
+    /// Schedules a woken or yielding task: on this worker if called from one, else
+    /// through the injection queue.
+    fn schedule_task(&self, task: Notified<Arc<Handle>>, placement: Placement) {
         let remote = context::with_scheduler(|cx| {
             if let Some(cx) = self.own_context(cx) {
                 if let Ok(mut core) = cx.core.try_borrow_mut() {
                     if let Some(core) = core.as_mut() {
-                        let placement = if is_yield {
-                            Placement::Yielded
-                        } else {
-                            Placement::Woken
-                        };
                         self.schedule_local(core, task, placement);
                         return None;
                     }
@@ -880,7 +877,7 @@ impl Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified<Self>) {
-        self.schedule_task(task, false);
+        self.schedule_task(task, Placement::Woken);
     }
 
     fn task_completed(&self) {
@@ -888,7 +885,7 @@ impl Schedule for Arc<Handle> {
     }
 
     fn yield_now(&self, task: Notified<Self>) {
-        self.schedule_task(task, true);
+        self.schedule_task(task, Placement::Yielded);
     }
 }
 

@@ -3,8 +3,9 @@
 use crate::db::{Backend, DbError};
 use crate::html;
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SERVER};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, SERVER};
 use http::{Request, Response, StatusCode};
+use kairos_http::server::direct::{PreparedHead, RawRequest, RawResponse, Written};
 use kairos_http::Body;
 use kairos_service::Service;
 use serde::Serialize;
@@ -22,26 +23,67 @@ enum Content {
     Html = 2,
 }
 
-/// `Server` and `Content-Type` for each [`Content`]: a response clones its set (two
-/// copies) rather than inserting the fields one by one (hashing and probing each time).
-static HEADERS: LazyLock<[HeaderMap; 3]> = LazyLock::new(|| {
-    let set = |content_type: &'static str| {
-        let mut headers = HeaderMap::with_capacity(2);
-        headers.insert(SERVER, HeaderValue::from_static("kairos"));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        headers
-    };
+/// `Server` and `Content-Type` for each [`Content`], as the fields of a direct answer.
+static FIELDS: [[(HeaderName, HeaderValue); 2]; 3] = [
+    fields("text/plain"),
+    fields("application/json"),
+    fields("text/html; charset=utf-8"),
+];
+
+const fn fields(content_type: &'static str) -> [(HeaderName, HeaderValue); 2] {
     [
-        set("text/plain"),
-        set("application/json"),
-        set("text/html; charset=utf-8"),
+        (SERVER, HeaderValue::from_static("kairos")),
+        (CONTENT_TYPE, HeaderValue::from_static(content_type)),
     ]
+}
+
+/// The direct answers' heads, encoded once (`/plaintext`, `/json`).
+static PREPARED: LazyLock<[PreparedHead; 2]> = LazyLock::new(|| {
+    [Content::Text, Content::Json]
+        .map(|content| PreparedHead::new(StatusCode::OK, &FIELDS[content as usize]))
 });
+
+/// The same fields as header maps: a service's response clones its set (two copies)
+/// rather than inserting the fields one by one (hashing and probing each time).
+static HEADERS: LazyLock<[HeaderMap; 3]> =
+    LazyLock::new(|| FIELDS.each_ref().map(|set| set.iter().cloned().collect()));
 
 #[derive(Serialize)]
 struct Message {
     message: &'static str,
 }
+
+/// `/plaintext` and `/json` answered directly by the server, from the request's bytes
+/// (`kairos_http::server::Builder::direct`): no `http` request or response is built for
+/// them, and the JSON is still serialized per request. Every other request goes to
+/// [`App`], which answers these two the same way (the tests check both).
+///
+/// # Examples
+///
+/// ```
+/// let builder = kairos_http::server::Server::builder().direct(techempower::app::direct);
+/// # drop(builder);
+/// ```
+pub fn direct(request: &RawRequest<'_>, response: RawResponse<'_>) -> Option<Written> {
+    match request.path() {
+        "/plaintext" => Some(response.send_prepared(&PREPARED[0], HELLO)),
+        "/json" => {
+            // A message serializes to 27 bytes: on the stack, no allocation.
+            let mut buf = [0u8; 64];
+            let mut rest = &mut buf[..];
+            serde_json::to_writer(&mut rest, &MESSAGE).ok()?;
+            let len = 64 - rest.len();
+            Some(response.send_prepared(&PREPARED[1], &buf[..len]))
+        }
+        _ => None,
+    }
+}
+
+const HELLO: &[u8] = b"Hello, World!";
+
+const MESSAGE: Message = Message {
+    message: "Hello, World!",
+};
 
 /// The TechEmpower application over a database backend.
 ///
@@ -95,14 +137,8 @@ impl<D: Backend> App<D> {
         let db = || self.db.clone();
         let count = || queries(request.uri().query());
         let future: DbFuture = match request.uri().path() {
-            "/plaintext" => {
-                return Route::Ready(respond(Content::Text, Bytes::from_static(b"Hello, World!")))
-            }
-            "/json" => {
-                return Route::Ready(json(Message {
-                    message: "Hello, World!",
-                }))
-            }
+            "/plaintext" => return Route::Ready(respond(Content::Text, Bytes::from_static(HELLO))),
+            "/json" => return Route::Ready(json(MESSAGE)),
             "/db" => {
                 let db = db();
                 answer(

@@ -1,8 +1,12 @@
 //! `cargo run --release -p techempower`: the TechEmpower tests on port 8080.
 //!
 //! ```text
-//! techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]]
+//! techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]] [--service-only]
 //! ```
+//!
+//! `/plaintext` and `/json` are answered directly by the server from the request's bytes
+//! (`techempower::app::direct`); `--service-only` sends them through the app's service
+//! like every other test (to measure what the direct answer saves).
 //!
 //! By default one current-thread runtime runs per core, each with its own `SO_REUSEPORT`
 //! listener on the port (the kernel spreads connections; no work stealing, no cross-thread
@@ -23,7 +27,7 @@ use techempower::app::App;
 use techempower::db::{Backend, Postgres, Sqlite};
 
 const USAGE: &str =
-    "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]]";
+    "usage: techempower [--host HOST] [--port PORT] [--db PATH] [--multi-thread [--listeners N]] [--service-only]";
 
 #[derive(Clone)]
 struct Args {
@@ -32,6 +36,8 @@ struct Args {
     port: u16,
     db: PathBuf,
     listeners: Option<usize>,
+    /// `/plaintext` and `/json` answered directly (`--service-only`: by the service).
+    direct: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         },
         db: PathBuf::from("techempower.sqlite"),
         listeners: None,
+        direct: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -63,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--per-core" => args.per_core = true,
             "--multi-thread" => args.per_core = false,
+            "--service-only" => args.direct = false,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -192,6 +200,9 @@ async fn serve<D: Backend>(
     let mut builder = Server::builder()
         .reuseport(reuseport)
         .release_idle_buffers(false);
+    if args.direct {
+        builder = builder.direct(techempower::app::direct);
+    }
     if let Some(n) = args.listeners {
         builder = builder.listeners(n);
     }

@@ -26,9 +26,23 @@ impl<D> Drop for TestApp<D> {
     }
 }
 
-/// Serves the app on `db` over loopback.
+/// Serves the app on `db` over loopback, as `main` does: `/plaintext` and `/json`
+/// answered directly (`app::direct`).
 async fn serve<D: Backend + Clone>(db: D, dir: Option<std::path::PathBuf>) -> TestApp<D> {
-    let server = Server::bind("127.0.0.1:0").await.unwrap();
+    serve_with(db, dir, true).await
+}
+
+/// Serves the app, with or without the direct answers.
+async fn serve_with<D: Backend + Clone>(
+    db: D,
+    dir: Option<std::path::PathBuf>,
+    direct: bool,
+) -> TestApp<D> {
+    let mut builder = Server::builder();
+    if direct {
+        builder = builder.direct(techempower::app::direct);
+    }
+    let server = builder.bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
     kairos::spawn(server.serve(App::new(db.clone())));
     TestApp {
@@ -41,10 +55,14 @@ async fn serve<D: Backend + Clone>(db: D, dir: Option<std::path::PathBuf>) -> Te
 
 /// The app on a fresh embedded SQLite database.
 async fn start_sqlite(name: &str) -> TestApp<Sqlite> {
+    let (db, dir) = fresh_sqlite(name);
+    serve(db, Some(dir)).await
+}
+
+fn fresh_sqlite(name: &str) -> (Sqlite, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("tfb-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let db = Sqlite::open(&dir.join("db.sqlite"), 2).unwrap();
-    serve(db, Some(dir)).await
+    (Sqlite::open(&dir.join("db.sqlite"), 2).unwrap(), dir)
 }
 
 /// The app on the PostgreSQL database `DATABASE_URL` names (scripts/postgres-setup.sh).
@@ -203,6 +221,44 @@ async fn sqlite_database_is_seeded_once() {
     assert_eq!(again.fortunes().await.unwrap().len(), 12);
     let (_, body) = app.get("/nope").await;
     assert_eq!(body, "not found");
+}
+
+#[kairos::test]
+async fn plaintext_and_json_through_the_service() {
+    let (db, dir) = fresh_sqlite("service-only");
+    plaintext_and_json(serve_with(db, Some(dir), false).await).await;
+}
+
+/// Sends `request` on a new connection; the response's bytes without its `Date` line.
+async fn raw_exchange(addr: SocketAddr, request: &str) -> String {
+    use kairos::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = kairos::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await.unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    text.split_inclusive("\r\n")
+        .filter(|line| !line.starts_with("date: "))
+        .collect()
+}
+
+#[kairos::test]
+async fn direct_answers_are_the_bytes_the_service_sends() {
+    let (db, dir) = fresh_sqlite("same-bytes");
+    let direct = serve_with(db.clone(), Some(dir), true).await;
+    let service = serve_with(db, None, false).await;
+    for path in ["/plaintext", "/json"] {
+        for (version, connection) in [("1.1", "close"), ("1.0", "keep-alive")] {
+            // Keep-alive on HTTP/1.0 then end of stream: the server closes after it.
+            let request = format!(
+                "GET {path} HTTP/{version}\r\nHost: x\r\nConnection: {connection}\r\n\r\nGET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            );
+            let from_direct = raw_exchange(direct.addr, &request).await;
+            let from_service = raw_exchange(service.addr, &request).await;
+            assert_eq!(from_direct, from_service);
+            assert!(from_direct.contains("Hello, World!"), "{from_direct}");
+        }
+    }
 }
 
 /// Every endpoint check, as tests on one backend.

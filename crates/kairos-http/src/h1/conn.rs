@@ -20,15 +20,17 @@ use super::date::{self, DATE_LEN};
 use super::decode::{Decoded, Decoder};
 use super::encode::{self, Framing, Persist};
 use super::io::Buffered;
-use super::parse::{self, BodyLength, HeadError, RequestHead};
+use super::parse::{self, BodyLength, HeadError, Parsed, RequestHead};
 use crate::body::Pipe;
 use crate::server::config::Config;
+use crate::server::direct::{DirectAnswer, RawRequest, RawResponse};
 use crate::server::shutdown::Tracker;
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, StatusCode, Version};
 use kairos::io::{AsyncWrite, ReadUninit};
 use kairos::time::{Instant, Sleep};
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
@@ -47,6 +49,9 @@ pub(crate) enum Next {
     Closed,
     /// A head to refuse with this status; the connection closes afterwards.
     Refuse(HeadError),
+    /// A response with `Connection: close` is queued (a direct answer's): send it and
+    /// close.
+    Close,
     /// Idle for the `shrink_idle_after` setting: the caller may turn the connection into
     /// an [`IdleConn`] and drop its serving state until the next request comes.
     Shrink,
@@ -152,10 +157,24 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         let limits = self.config.head_limits();
         loop {
             if !self.io.read_buf.is_empty() {
-                match parse::parse_request(&mut self.io.read_buf, &limits) {
-                    Ok(Some(head)) => {
+                // Direct answers pile up here: a long pipelined batch is sent in parts.
+                if self.should_flush() && ready!(self.io.poll_flush(cx)).is_err() {
+                    return Poll::Ready(Next::Closed);
+                }
+                match self.parse_next(&limits) {
+                    Ok(Some(Parsed::Request(head))) => {
                         self.phase = Phase::Busy;
                         return Poll::Ready(Next::Request(head));
+                    }
+                    Ok(Some(Parsed::Answered(Answered::Sent(persist)))) => {
+                        self.phase = Phase::Busy;
+                        if persist == Persist::Close {
+                            return Poll::Ready(Next::Close);
+                        }
+                        continue;
+                    }
+                    Ok(Some(Parsed::Answered(Answered::Panicked))) => {
+                        return Poll::Ready(Next::Refuse(HANDLER_FAILED))
                     }
                     Ok(None) => {}
                     Err(err) => return Poll::Ready(Next::Refuse(err)),
@@ -181,6 +200,24 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 Poll::Pending => return self.poll_wait_timeout(cx),
             }
         }
+    }
+
+    /// Parses the next head in the read buffer, offering it to the server's direct
+    /// answer if it has one.
+    fn parse_next(
+        &mut self,
+        limits: &parse::HeadLimits,
+    ) -> Result<Option<Parsed<Answered>>, HeadError> {
+        let (out, date, tracker) = (&mut self.io.write_buf, &mut self.date, &self.tracker);
+        let keep_alive = self.config.keep_alive;
+        let direct = self.config.direct.as_ref().map(|direct| {
+            move |request: &RawRequest<'_>, client_keeps: bool| {
+                let keep = client_keeps && keep_alive && !tracker.is_draining();
+                let persist = encode::persist(keep, request.version());
+                answer_directly(&*direct.0, request, persist, out, date)
+            }
+        });
+        parse::parse_request_with(&mut self.io.read_buf, limits, direct)
     }
 
     /// The socket has nothing: arms the idle or header-read deadline and checks it.
@@ -433,12 +470,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             && self.config.keep_alive
             && framing != Framing::UntilClose
             && !self.tracker.is_draining();
-        let persist = match (keep, request.version) {
-            (false, _) => Persist::Close,
-            (true, Version::HTTP_10) => Persist::KeepAlive10,
-            (true, _) => Persist::KeepAlive,
-        };
-        (framing, persist)
+        (framing, encode::persist(keep, request.version))
     }
 
     /// Queues a response head.
@@ -504,6 +536,50 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// Flushes and closes the write side.
     pub(crate) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         self.io.poll_shutdown(cx)
+    }
+}
+
+/// The refusal a failed or panicking handler (service or direct answer) costs.
+pub(crate) const HANDLER_FAILED: HeadError = HeadError {
+    status: StatusCode::INTERNAL_SERVER_ERROR,
+    reason: "the handler failed",
+};
+
+/// What came of a direct answer.
+pub(crate) enum Answered {
+    /// The response is queued; the connection goes on as it says.
+    Sent(Persist),
+    /// The handler panicked (nothing of its answer is queued): 500 and close.
+    Panicked,
+}
+
+/// Offers `request` to `direct`, its response to go into `out` (`None`: declined).
+fn answer_directly(
+    direct: &dyn DirectAnswer,
+    request: &RawRequest<'_>,
+    persist: Persist,
+    out: &mut super::io::WriteBuf,
+    date: &mut Option<[u8; DATE_LEN]>,
+) -> Option<Answered> {
+    let date = date.get_or_insert_with(date::now);
+    let flat = out.flat();
+    if flat.capacity() == 0 {
+        flat.reserve(FIRST_WRITE_CAPACITY);
+    }
+    let start = flat.len();
+    let response = RawResponse {
+        out: flat,
+        date,
+        persist,
+        head_only: request.method() == Method::HEAD,
+    };
+    match catch_unwind(AssertUnwindSafe(|| direct.answer(request, response))) {
+        Ok(Some(_written)) => Some(Answered::Sent(persist)),
+        Ok(None) => None,
+        Err(_) => {
+            out.flat().truncate(start);
+            Some(Answered::Panicked)
+        }
     }
 }
 

@@ -9,12 +9,12 @@
 //! gets a 500 (or, if the head is already out, a closed connection) and the process and
 //! the other connections go on.
 
-use super::conn::{BodyStart, Conn, IdleConn, Next, RequestMeta, Streaming};
+use super::conn::{BodyStart, Conn, IdleConn, Next, RequestMeta, Streaming, HANDLER_FAILED};
 use super::encode::{Encoder, Framing, Persist};
 use super::parse::{HeadError, RequestHead};
 use crate::body::Body;
 use crate::error::BoxError;
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 use kairos::io::{AsyncWrite, ReadUninit};
 use kairos_service::Service;
 use std::future::{poll_fn, Future};
@@ -46,6 +46,10 @@ where
         let head = match poll_fn(|cx| conn.poll_head(cx)).await {
             Next::Request(head) => head,
             Next::Closed => return None,
+            Next::Close => {
+                close(&mut conn).await;
+                return None;
+            }
             Next::Shrink => return Some(conn.into_idle()),
             Next::Refuse(err) => {
                 refuse(&mut conn, err).await;
@@ -79,11 +83,7 @@ where
         let response = match outcome {
             Outcome::Response(response) => response,
             Outcome::Failed => {
-                conn.write_refusal(HeadError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    reason: "the handler failed",
-                });
-                close(&mut conn).await;
+                refuse(&mut conn, HANDLER_FAILED).await;
                 return None;
             }
             Outcome::BadBody(err) => {

@@ -8,7 +8,7 @@
 use super::date::DATE_LEN;
 use super::io::WriteBuf;
 use bytes::Buf;
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri, Version};
 use std::fmt;
 
@@ -36,15 +36,23 @@ pub(crate) enum Persist {
     Close,
 }
 
-/// Writes a response head.
-pub(crate) fn response_head(
+/// Writes a response head: the status line, `fields` (a `&HeaderMap` or any other
+/// sequence of name and value), the framing fields, and `Date` unless `fields` has one.
+pub(crate) fn response_head<'f>(
     out: &mut Vec<u8>,
     status: StatusCode,
-    headers: &HeaderMap,
+    fields: impl IntoIterator<Item = (&'f HeaderName, &'f HeaderValue)>,
     framing: Framing,
     persist: Persist,
     date: &[u8; DATE_LEN],
 ) {
+    status_line(out, status);
+    let has_date = caller_fields(out, fields);
+    end_head(out, framing, persist, (!has_date).then_some(date));
+}
+
+/// `HTTP/1.1 <status> <reason>`.
+pub(crate) fn status_line(out: &mut Vec<u8>, status: StatusCode) {
     if status == StatusCode::OK {
         out.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
     } else {
@@ -54,7 +62,17 @@ pub(crate) fn response_head(
         out.extend_from_slice(status.canonical_reason().unwrap_or("Unknown").as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if !fields(out, headers, framing, persist) {
+}
+
+/// The framing fields, `Date` if given, and the blank line that ends a head.
+pub(crate) fn end_head(
+    out: &mut Vec<u8>,
+    framing: Framing,
+    persist: Persist,
+    date: Option<&[u8; DATE_LEN]>,
+) {
+    framing_fields(out, framing, persist);
+    if let Some(date) = date {
         out.extend_from_slice(b"date: ");
         out.extend_from_slice(date);
         out.extend_from_slice(b"\r\n");
@@ -87,15 +105,18 @@ pub(crate) fn request_head(
             out.extend_from_slice(b"\r\n");
         }
     }
-    fields(out, headers, framing, persist);
-    out.extend_from_slice(b"\r\n");
+    caller_fields(out, headers);
+    end_head(out, framing, persist, None);
 }
 
-/// The caller's fields less the framing ones, then the framing fields; whether the
-/// caller's fields had a `Date`.
-fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Persist) -> bool {
+/// The caller's fields less the framing ones (the encoder writes those); whether they
+/// had a `Date`.
+pub(crate) fn caller_fields<'f>(
+    out: &mut Vec<u8>,
+    fields: impl IntoIterator<Item = (&'f HeaderName, &'f HeaderValue)>,
+) -> bool {
     let mut has_date = false;
-    for (name, value) in headers {
+    for (name, value) in fields {
         if name == header::CONTENT_LENGTH
             || name == header::TRANSFER_ENCODING
             || name == header::CONNECTION
@@ -108,6 +129,11 @@ fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Per
         out.extend_from_slice(value.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
+    has_date
+}
+
+/// `Content-Length` or `Transfer-Encoding`, and `Connection` where it is not implied.
+fn framing_fields(out: &mut Vec<u8>, framing: Framing, persist: Persist) {
     match framing {
         Framing::Length(n) => {
             out.extend_from_slice(b"content-length: ");
@@ -122,7 +148,16 @@ fn fields(out: &mut Vec<u8>, headers: &HeaderMap, framing: Framing, persist: Per
         Persist::KeepAlive10 => out.extend_from_slice(b"connection: keep-alive\r\n"),
         Persist::Close => out.extend_from_slice(b"connection: close\r\n"),
     }
-    has_date
+}
+
+/// How a connection continues after a response: kept open only if the request allowed
+/// it (`keep`: its own fields, the server's settings, no shutdown underway).
+pub(crate) fn persist(keep: bool, version: Version) -> Persist {
+    match (keep, version) {
+        (false, _) => Persist::Close,
+        (true, Version::HTTP_10) => Persist::KeepAlive10,
+        (true, _) => Persist::KeepAlive,
+    }
 }
 
 /// The version a response to `version` is framed for: HTTP/1.0 peers cannot read chunked.

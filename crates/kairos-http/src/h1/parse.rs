@@ -26,7 +26,8 @@
 //! | `CONNECT` (tunnels are not served) | 501 |
 //! | `Content-Length` above `max_body_size` | 413 (in `conn.rs`) |
 
-use bytes::{Bytes, BytesMut};
+use crate::server::direct::RawRequest;
+use bytes::{Buf, Bytes, BytesMut};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri, Version};
 use std::mem::MaybeUninit;
@@ -98,10 +99,39 @@ fn refuse(status: StatusCode, reason: &'static str) -> HeadError {
 
 /// Parses one request head from the front of `buf`. `Ok(None)`: the head is not complete
 /// yet (and within limits); `Ok(Some(head))`: the head's bytes were split off `buf`.
+/// (The server parses with [`parse_request_with`]; this is its form for the tests and
+/// the fuzz targets.)
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn parse_request(
     buf: &mut BytesMut,
     limits: &HeadLimits,
 ) -> Result<Option<RequestHead>, HeadError> {
+    let never = None::<fn(&RawRequest<'_>, bool) -> Option<std::convert::Infallible>>;
+    Ok(parse_request_with(buf, limits, never)?.map(|parsed| match parsed {
+        Parsed::Request(head) => head,
+        Parsed::Answered(never) => match never {},
+    }))
+}
+
+/// What a complete request head became.
+// The request is the common case: boxing it would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Parsed<T> {
+    /// A request for the service.
+    Request(RequestHead),
+    /// Answered directly, with this outcome.
+    Answered(T),
+}
+
+/// [`parse_request`], offering a head that may be answered directly (no body, an
+/// origin-form target of plain characters: see `server/direct.rs`) to `direct` first,
+/// with whether the client allows the connection to persist. If `direct` answers
+/// (`Some`), the head's bytes are dropped from `buf` and no `http` type is built.
+pub(crate) fn parse_request_with<T>(
+    buf: &mut BytesMut,
+    limits: &HeadLimits,
+    direct: Option<impl FnOnce(&RawRequest<'_>, bool) -> Option<T>>,
+) -> Result<Option<Parsed<T>>, HeadError> {
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; HEADER_SLOTS];
     let slots = &mut slots[..limits.max_headers.clamp(1, HEADER_SLOTS)];
     let mut req = httparse::Request::new(&mut []);
@@ -165,6 +195,25 @@ pub(crate) fn parse_request(
             ))
         }
     };
+    let plain = match direct {
+        Some(direct) if body == BodyLength::Known(0) => {
+            plain_origin_path_len(target).map(|path_len| (direct, path_len))
+        }
+        _ => None,
+    };
+    if let Some((direct, path_len)) = plain {
+        let request = RawRequest {
+            method: &method,
+            target,
+            path_len,
+            version,
+            fields: req.headers,
+        };
+        if let Some(answer) = direct(&request, framing.keep_alive) {
+            buf.advance(len);
+            return Ok(Some(Parsed::Answered(answer)));
+        }
+    }
     // Everything below borrows from `head`, which shares the read buffer's allocation.
     let mut spans = Spans::new();
     spans.record(buf, req.headers);
@@ -178,7 +227,7 @@ pub(crate) fn parse_request(
     };
     check_target_form(&method, &uri, &head[target.0..target.0 + target.1])?;
     let headers = header_map(&head, spans.as_slice())?;
-    Ok(Some(RequestHead {
+    Ok(Some(Parsed::Request(RequestHead {
         method,
         uri,
         version,
@@ -186,7 +235,34 @@ pub(crate) fn parse_request(
         headers,
         body,
         expect_continue,
-    }))
+    })))
+}
+
+/// The characters of an origin-form target (`/path?query`) offered to a direct answer:
+/// RFC 3986's unreserved, sub-delims, `:`, `@`, `/`, `?` and `%`. Every one is a
+/// character `http::Uri` takes in a path and in a query (a test checks), so a request
+/// answered directly is one the service path would also have taken; anything else (a
+/// fragment, quotes, braces, bytes above ASCII) goes to the service path and its checks.
+const PLAIN_TARGET: [bool; 256] = ascii_table(b"-._~!$&'()*+,;=:@/?%");
+
+/// If `target` is origin-form, of [`PLAIN_TARGET`] characters only, and short enough
+/// for `http::Uri` (which takes at most `u16::MAX - 1` bytes): the length of its path
+/// (up to the first `?`). One pass: this runs on every request offered.
+fn plain_origin_path_len(target: &str) -> Option<usize> {
+    let bytes = target.as_bytes();
+    if bytes.first() != Some(&b'/') || bytes.len() >= usize::from(u16::MAX - 1) {
+        return None;
+    }
+    let mut path_len = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !PLAIN_TARGET[usize::from(b)] {
+            return None;
+        }
+        if b == b'?' && path_len == bytes.len() {
+            path_len = i;
+        }
+    }
+    Some(path_len)
 }
 
 /// Parses one response head from the front of `buf`, for a request of `method`.
@@ -468,34 +544,23 @@ fn has_bare_lf(head: &[u8]) -> bool {
 
 /// The bytes a reg-name may hold (RFC 3986: unreserved, sub-delims, `%` of a
 /// percent-encoding), as a table: the check runs on every request's `Host`.
-const REG_NAME: [bool; 256] = {
+const REG_NAME: [bool; 256] = ascii_table(b"-._~%!$&'()*+,;=");
+
+/// A byte table of ASCII letters and digits and the bytes of `extra`.
+const fn ascii_table(extra: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'%'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-            );
+        table[b] = (b as u8).is_ascii_alphanumeric();
         b += 1;
     }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
     table
-};
+}
 
 /// `Host = uri-host [ ":" port ]` (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a
 /// bracketed IPv6 literal or a reg-name (which covers IPv4), then an optional port of
@@ -772,6 +837,66 @@ mod tests {
             assert!(!is_valid_host(bad), "{:?}", String::from_utf8_lossy(bad));
         }
         assert_eq!(status(b"GET / HTTP/1.1\r\nHost: user@x\r\n\r\n"), 400);
+    }
+
+    #[test]
+    fn plain_targets_are_targets_the_service_path_takes_as_sent() {
+        for b in 0..=255u8 {
+            if !PLAIN_TARGET[usize::from(b)] {
+                continue;
+            }
+            let c = char::from(b);
+            for target in [format!("/a{c}b"), format!("/a?x{c}y")] {
+                let uri: Uri = target.parse().unwrap_or_else(|_| panic!("{target:?}"));
+                assert_eq!(uri.path_and_query().unwrap().as_str(), target);
+            }
+        }
+        assert_eq!(
+            plain_origin_path_len("/plaintext?queries=20&x=%20?"),
+            Some(10)
+        );
+        assert_eq!(plain_origin_path_len("/"), Some(1));
+        assert_eq!(plain_origin_path_len("/?"), Some(1));
+        for other in ["*", "http://x/", "/a#b", "/a\"b", "/a{b}", "/caf\u{e9}", ""] {
+            assert_eq!(plain_origin_path_len(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_head_is_offered_for_a_direct_answer_only_when_it_may_have_one() {
+        fn offered(input: &[u8]) -> Option<String> {
+            let mut buf = BytesMut::from(input);
+            let mut seen = None;
+            let direct = |request: &RawRequest<'_>, keep: bool| {
+                seen = Some(format!("{} {} {keep}", request.method(), request.target()));
+                Some(())
+            };
+            let parsed = parse_request_with(&mut buf, &LIMITS, Some(direct));
+            match parsed {
+                // Answered: the head is gone from the buffer, the rest stays.
+                Ok(Some(Parsed::Answered(()))) => assert_eq!(&buf[..], b"next"),
+                Ok(Some(Parsed::Request(_))) => assert!(seen.is_none()),
+                other => panic!("{other:?}", other = other.map(|p| p.is_some())),
+            }
+            seen
+        }
+        assert_eq!(
+            offered(b"GET /a?b HTTP/1.1\r\nHost: x\r\n\r\nnext").as_deref(),
+            Some("GET /a?b true")
+        );
+        assert_eq!(
+            offered(b"HEAD / HTTP/1.0\r\n\r\nnext").as_deref(),
+            Some("HEAD / false")
+        );
+        assert_eq!(
+            offered(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nn"),
+            None
+        );
+        assert_eq!(offered(b"GET /#f HTTP/1.1\r\nHost: x\r\n\r\n"), None);
+        // A refused head is refused before any offer.
+        let mut buf = BytesMut::from(&b"GET / HTTP/1.1\r\n\r\n"[..]);
+        let direct = |_: &RawRequest<'_>, _: bool| -> Option<()> { panic!("offered") };
+        assert!(parse_request_with(&mut buf, &LIMITS, Some(direct)).is_err());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub(crate) struct Config {
     pub(crate) shrink_idle_after: Option<Duration>,
     pub(crate) listeners: Option<usize>,
     pub(crate) reuseport: bool,
+    /// Answers requests before the service is asked (`Builder::direct`).
+    pub(crate) direct: Option<super::direct::Direct>,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             shrink_idle_after: Some(DEFAULT_SHRINK_IDLE_AFTER),
             listeners: None,
             reuseport: false,
+            direct: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 mod accept;
 pub(crate) mod config;
 mod connection;
+pub mod direct;
 mod idle;
 pub(crate) mod shutdown;
 mod state_slab;
@@ -212,6 +213,18 @@ impl Builder {
     /// ```
     pub fn reuseport(mut self, reuseport: bool) -> Builder {
         self.config.reuseport = reuseport;
+        self
+    }
+
+    /// Answers the requests `direct` takes before the service sees them, without
+    /// building `http` types (default: none; every request goes to the service). See
+    /// [`direct`](self::direct): the server's fast path for fixed and small answers.
+    ///
+    /// # Examples
+    ///
+    /// See [`DirectAnswer`](self::direct::DirectAnswer).
+    pub fn direct(mut self, direct: impl direct::DirectAnswer) -> Builder {
+        self.config.direct = Some(direct::Direct(Arc::new(direct)));
         self
     }
 

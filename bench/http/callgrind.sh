@@ -7,6 +7,8 @@
 #   bench/http/callgrind.sh SERVER [PATH] [SECONDS]   # SERVER: kairos actix hyper may_minihttp
 #   PIPELINE=16 bench/http/callgrind.sh SERVER [PATH]  # 16 requests per write (wrk/pipeline.lua)
 #   PROFILE=out.callgrind bench/http/callgrind.sh ...   # keep the profile (callgrind_annotate it)
+#   KAIROS_ARGS=--service-only bench/http/callgrind.sh kairos  # without the direct answers
+#   WORKERS=1 bench/http/callgrind.sh actix             # (still not comparable: idle workers spin)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 server=$1
@@ -20,7 +22,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TFB_DB="$work/techempower.sqlite"
 case $server in
-  kairos) cmd=(./target/release/techempower --host 127.0.0.1 --port $port --db "$TFB_DB") ;;
+  kairos) cmd=(./target/release/techempower --host 127.0.0.1 --port $port --db "$TFB_DB" ${KAIROS_ARGS:-}) ;;
   *) cmd=("./target/release/$server" $port) ;;
 esac
 taskset -c 0 valgrind --tool=callgrind --instr-atstart=no \

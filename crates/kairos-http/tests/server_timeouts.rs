@@ -129,3 +129,32 @@ async fn a_body_left_unread_and_stalled_is_closed_after_the_response() {
     let waited = answered.elapsed();
     assert!(waited < Duration::from_secs(6), "{waited:?}");
 }
+
+/// Without shrinking, the connection's own timer keeps the keep-alive deadline: armed at
+/// the first idle moment and only moved later when it fires early, it must still close
+/// the connection a keep-alive timeout after the last request, whether the requests came
+/// before the first deadline (the timer is not even polled then) or across it.
+#[kairos::test(start_paused = true)]
+async fn the_keep_alive_deadline_follows_the_last_request() {
+    for gap in [Duration::from_millis(300), Duration::from_secs(8)] {
+        let builder = Server::builder()
+            .keep_alive_timeout(Duration::from_secs(10))
+            .shrink_idle_after(None);
+        let (addr, _handle, _task) = start(builder).await;
+        let mut client = RawClient::connect(addr).await;
+        for _ in 0..4 {
+            client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+            assert_eq!(client.response().await.unwrap().status, 200);
+            sleep(gap).await;
+        }
+        client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert_eq!(client.response().await.unwrap().status, 200);
+        let idle_from = Instant::now();
+        assert!(client.is_closed().await);
+        let idle = idle_from.elapsed();
+        assert!(
+            idle >= Duration::from_secs(10) && idle < Duration::from_secs(11),
+            "gap {gap:?}: closed after {idle:?}"
+        );
+    }
+}

@@ -33,15 +33,17 @@ async fn fortunes() -> HttpResponse {
 fn main() -> std::io::Result<()> {
     let addr = listen_addr();
     println!("actix-web on {addr}");
-    actix_web::rt::System::new().block_on(
-        HttpServer::new(|| {
-            App::new()
-                .route("/plaintext", web::get().to(plaintext))
-                .route("/json", web::get().to(json))
-                .route("/fortunes", web::get().to(fortunes))
-        })
-        .backlog(4096)
-        .bind(addr)?
-        .run(),
-    )
+    let server = HttpServer::new(|| {
+        App::new()
+            .route("/plaintext", web::get().to(plaintext))
+            .route("/json", web::get().to(json))
+            .route("/fortunes", web::get().to(fortunes))
+    })
+    .backlog(4096);
+    // `WORKERS=1` for bench/http/callgrind.sh (one worker, nothing else to count).
+    let server = match std::env::var("WORKERS").ok().and_then(|n| n.parse().ok()) {
+        Some(workers) => server.workers(workers),
+        None => server,
+    };
+    actix_web::rt::System::new().block_on(server.bind(addr)?.run())
 }

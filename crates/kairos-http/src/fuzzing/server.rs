@@ -10,14 +10,19 @@
 //! - what the server wrote parses as a sequence of HTTP/1.1 responses, each body exactly
 //!   as its framing says (only a response that streams the request body back may be cut
 //!   short, and only at the end);
-//! - responses answer the service's calls in order, at most the last call goes
-//!   unanswered, and nothing follows a response with `Connection: close` or a refusal.
+//! - responses answer the service's calls and the direct answers in order, at most the
+//!   last call goes unanswered, and nothing follows a response with `Connection: close`
+//!   or a refusal.
+//!
+//! Targets under `/d` are answered directly (`server/direct.rs`), the rest by the service,
+//! so that one input mixes both paths.
 
 use crate::body::Body;
 use crate::h1::conn::Conn;
 use crate::h1::decode::{Decoded, Decoder};
 use crate::h1::dispatch::serve_connection;
 use crate::server::config::Config;
+use crate::server::direct::{Direct, RawRequest, RawResponse, Written};
 use crate::server::shutdown::Tracker;
 use bytes::BytesMut;
 use http::{Method, Request, Response, StatusCode};
@@ -54,7 +59,7 @@ pub fn server_connection(data: &[u8]) -> usize {
     let pause = Duration::from_millis(PAUSES_MS[usize::from(knobs >> 3 & 3)]);
     let write_cap = WRITE_CAPS[usize::from(knobs >> 5 & 3)];
     let output = Rc::new(RefCell::new(Output::default()));
-    let calls: Calls = Rc::default();
+    CALLS.with_borrow_mut(Vec::clear);
     let script = Script {
         input: input.to_vec(),
         at: 0,
@@ -69,17 +74,13 @@ pub fn server_connection(data: &[u8]) -> usize {
     RUNTIME.with(|runtime| {
         runtime.block_on(async {
             let conn = Conn::new(script, Arc::new(config()), Arc::new(Tracker::new(1)));
-            let service = {
-                let calls = calls.clone();
-                service_fn(move |req| respond(req, calls.clone()))
-            };
+            let service = service_fn(respond);
             let ended = kairos::time::timeout(budget, serve_connection(conn, &service)).await;
             assert!(ended.is_ok(), "the connection outlived its input");
         });
     });
     let output = output.borrow();
-    let calls = calls.borrow();
-    check_responses(&output.bytes, &calls)
+    CALLS.with_borrow(|calls| check_responses(&output.bytes, calls))
 }
 
 thread_local! {
@@ -105,22 +106,40 @@ fn config() -> Config {
         keep_alive_timeout: Duration::from_secs(1),
         body_read_timeout: Duration::from_secs(1),
         drain_limit: 512,
+        direct: Some(Direct(Arc::new(answer_directly))),
         ..Config::default()
     }
 }
 
-/// The method and path of each service call, in order.
-type Calls = Rc<RefCell<Vec<(Method, String)>>>;
+thread_local! {
+    /// The method and path of each service call and direct answer, in order.
+    static CALLS: RefCell<Vec<(Method, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The direct answer: `/d204` answers 204 (its body is not sent), any other target under
+/// `/d` answers with its method and target; everything else goes to the service. No
+/// `Content-Type` either (see [`respond`]).
+fn answer_directly(request: &RawRequest<'_>, response: RawResponse<'_>) -> Option<Written> {
+    if !request.path().starts_with("/d") {
+        return None;
+    }
+    CALLS
+        .with_borrow_mut(|calls| calls.push((request.method().clone(), request.path().to_owned())));
+    Some(if request.path() == "/d204" {
+        response.send(StatusCode::NO_CONTENT, &[], b"not sent")
+    } else {
+        let text = format!("{} {}", request.method(), request.target());
+        response.send(StatusCode::OK, &[], text.as_bytes())
+    })
+}
 
 /// The service: `/echo` reads the body and returns it, `/stream` streams it back,
 /// `/slow` answers after 100 ms, `/error` fails, `/empty` answers 204; anything else
 /// answers with its method and path. None of its responses has a `Content-Type` (the
 /// server's refusals do: that is how the checker tells them apart).
-async fn respond(req: Request<Body>, calls: Calls) -> Result<Response<Body>, io::Error> {
+async fn respond(req: Request<Body>) -> Result<Response<Body>, io::Error> {
     let path = req.uri().path().to_owned();
-    calls
-        .borrow_mut()
-        .push((req.method().clone(), path.clone()));
+    CALLS.with_borrow_mut(|calls| calls.push((req.method().clone(), path.clone())));
     Ok(match path.as_str() {
         "/echo" => match req.into_body().collect(MAX_BODY as usize).await {
             Ok(body) => Response::new(Body::from(body)),

@@ -33,7 +33,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 /// The write buffer's first allocation after an idle period.
 const FIRST_WRITE_CAPACITY: usize = 512;
@@ -103,6 +103,8 @@ pub(crate) struct Conn<T> {
     tracker: Arc<Tracker>,
     phase: Phase,
     timer: Option<Sleep>,
+    /// The waker `timer` holds, when known (see `poll_timer`).
+    timer_waker: Option<Waker>,
     /// The `Date` of the responses of the current batch (read once per batch).
     date: Option<[u8; DATE_LEN]>,
 }
@@ -136,6 +138,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             tracker,
             phase: Phase::Idle(since),
             timer: None,
+            timer_waker: None,
             date: None,
         }
     }
@@ -223,8 +226,8 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// The socket has nothing: arms the idle or header-read deadline and checks it.
     fn poll_wait_timeout(&mut self, cx: &mut Context<'_>) -> Poll<Next> {
         let idle = self.io.read_buf.is_empty();
-        let since = match (self.phase, idle) {
-            (Phase::Idle(since), true) | (Phase::Head(since), false) => since,
+        let (since, now) = match (self.phase, idle) {
+            (Phase::Idle(since), true) | (Phase::Head(since), false) => (since, None),
             (_, idle) => {
                 let now = Instant::now();
                 self.phase = if idle {
@@ -232,15 +235,11 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
                 } else {
                     Phase::Head(now)
                 };
-                now
+                (now, Some(now))
             }
         };
         if !idle {
-            ready!(poll_deadline(
-                &mut self.timer,
-                cx,
-                since + self.config.header_read_timeout
-            ));
+            ready!(self.poll_timer(cx, since + self.config.header_read_timeout, now));
             return Poll::Ready(Next::Refuse(HeadError {
                 status: StatusCode::REQUEST_TIMEOUT,
                 reason: "request head not received in time",
@@ -249,22 +248,56 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         match self.config.shrink_after() {
             Some(after) if after.is_zero() => Poll::Ready(Next::Shrink),
             Some(after) => {
-                ready!(poll_deadline(&mut self.timer, cx, since + after));
+                ready!(self.poll_timer(cx, since + after, now));
                 Poll::Ready(Next::Shrink)
             }
             None => {
                 let keep_alive = self.config.keep_alive_timeout;
-                ready!(poll_deadline(&mut self.timer, cx, since + keep_alive));
+                ready!(self.poll_timer(cx, since + keep_alive, now));
                 Poll::Ready(Next::Closed)
             }
         }
+    }
+
+    /// [`poll_deadline`] on the connection's timer, skipped when it cannot tell anything
+    /// new: `now` (read by the caller) is before the armed timer's deadline, so it has not
+    /// fired (the wheel fires a timer only once its clock reached the deadline), the
+    /// timer is not moved (`deadline` is not earlier), and it holds this task's waker.
+    /// That is the usual case, a connection going idle after a request, and the skip
+    /// saves a lock of the timer wheel per request.
+    fn poll_timer(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Instant,
+        now: Option<Instant>,
+    ) -> Poll<()> {
+        if let (Some(now), Some(armed), Some(waker)) = (now, &self.timer, &self.timer_waker) {
+            if now < armed.deadline() && armed.deadline() <= deadline && waker.will_wake(cx.waker())
+            {
+                return Poll::Pending;
+            }
+        }
+        // A poll without budget returns `Pending` having registered nothing.
+        let registers = kairos::task::coop::has_budget_remaining();
+        let polled = poll_deadline(&mut self.timer, cx, deadline);
+        let registered = polled.is_pending() && registers;
+        if !registered {
+            self.timer_waker = None;
+        } else if !self
+            .timer_waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            self.timer_waker = Some(cx.waker().clone());
+        }
+        polled
     }
 
     /// The socket has none of the body bytes wanted: `Ready` once it has had none for
     /// the body-read timeout.
     fn poll_body_stall(&mut self, cx: &mut Context<'_>, body: &mut Streaming) -> Poll<()> {
         let since = *body.stalled_since.get_or_insert_with(Instant::now);
-        poll_deadline(&mut self.timer, cx, since + self.config.body_read_timeout)
+        self.poll_timer(cx, since + self.config.body_read_timeout, None)
     }
 
     /// Starts reading the body of `head` (413 if its declared length is over the limit).

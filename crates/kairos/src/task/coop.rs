@@ -3,12 +3,15 @@
 //! A task that always finds its resources ready (a channel that is never empty, a socket
 //! that always has bytes) would otherwise never return `Pending`, and the worker running it
 //! would never get back to its other tasks. So each task poll starts with a budget of
-//! [`INITIAL_BUDGET`] resource operations. Every Kairos resource charges one unit when it
-//! completes an operation (through [`poll_proceed`]); once the budget is spent, resources
+//! 128 resource operations (`INITIAL_BUDGET`). Every Kairos resource charges one unit when
+//! it completes an operation (through `poll_proceed`); once the budget is spent, resources
 //! report `Pending` after waking the task, which then goes to the back of the run queue.
 //!
 //! Outside a runtime (a future polled by hand or by another executor) the budget is
 //! unconstrained, so the primitives work under any executor.
+//!
+//! Public as `kairos::task::coop`, as in tokio: [`consume_budget`], [`unconstrained`] and
+//! [`has_budget_remaining`].
 
 use std::cell::Cell;
 use std::future::Future;
@@ -61,8 +64,19 @@ fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Whether the current poll may still complete a resource operation.
-pub(crate) fn has_budget_remaining() -> bool {
+/// Whether the current task poll may still complete a resource operation (always `true`
+/// outside a runtime or in [`unconstrained`]). A future that polls a Kairos resource and
+/// needs to know whether that poll did its work, rather than returning `Pending` because
+/// the budget ran out, can ask first.
+///
+/// # Examples
+///
+/// ```
+/// # kairos::runtime::Runtime::new().unwrap().block_on(async {
+/// assert!(kairos::task::coop::has_budget_remaining());
+/// # });
+/// ```
+pub fn has_budget_remaining() -> bool {
     BUDGET
         .try_with(|cell| cell.get().0 != Some(0))
         .unwrap_or(true)

@@ -69,7 +69,7 @@
 
 mod abort;
 pub(crate) mod blocking;
-pub(crate) mod coop;
+pub mod coop;
 mod core;
 mod error;
 mod harness;

@@ -409,3 +409,19 @@ fn tasks_spawned_by_a_busy_worker_reach_an_idle_one() {
     assert_eq!(child_threads.len(), CHILDREN);
     assert!(child_threads.iter().all(|&t| t != parent));
 }
+
+/// Two tasks spawned from outside land in the injection queue; the first worker to look
+/// may take both (a fair share is `len / workers + 1`), run the first and queue the second
+/// in its ring, a short one that wakes nobody. If the first then never returns (here: it
+/// spins until the second has started), the second must still run on the other worker.
+/// (Found by `rt_builder`'s `occupy_workers`, which hung once in CI before the fix.)
+/// A fresh runtime each time: its workers parked with nobody busy, so none watches.
+#[test]
+fn an_injected_task_queued_behind_a_stuck_worker_is_run_by_another() {
+    for _ in 0..40 {
+        let rt = support::multi_thread(2);
+        // Both workers reach their first park (no task, nobody busy: no watcher).
+        std::thread::sleep(Duration::from_millis(2));
+        drop(occupy_workers(rt.handle(), 2));
+    }
+}

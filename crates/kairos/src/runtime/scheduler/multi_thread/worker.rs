@@ -283,12 +283,13 @@ impl Context {
     fn next_task(&self, tick: u32) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
         let remote = self.remote();
-        self.with_core(|core| {
+        let mut queued_injected = false;
+        let task = self.with_core(|core| {
             if tick % self.handle.config.global_queue_interval == 0 {
                 // A batch, not one task: with a local queue that never empties (tasks
                 // waking each other), one task per interval would hold each injected task
                 // back for `global_queue_interval` ticks.
-                if let Some(task) = Self::take_injected(shared, core) {
+                if let Some(task) = Self::take_injected(shared, core, &mut queued_injected) {
                     return Some(task);
                 }
             }
@@ -298,13 +299,24 @@ impl Context {
             if let Some(task) = core.run_queue.pop() {
                 return Some(task);
             }
-            Self::take_injected(shared, core)
-        })
+            Self::take_injected(shared, core, &mut queued_injected)
+        });
+        if queued_injected {
+            // Injected tasks now wait in this worker's ring, perhaps a short one that wakes
+            // nobody: if this worker gets stuck in a poll, the watcher must see them.
+            self.handle.ensure_watcher();
+        }
+        task
     }
 
     /// Takes a fair share of the injection queue (`len / workers + 1`, keeping room in the
-    /// ring and at most half a ring): returns the oldest and queues the rest in the ring.
-    fn take_injected(shared: &Shared, core: &mut Core) -> Option<Notified<Arc<Handle>>> {
+    /// ring and at most half a ring): returns the oldest and queues the rest in the ring
+    /// (and then sets `queued`).
+    fn take_injected(
+        shared: &Shared,
+        core: &mut Core,
+        queued: &mut bool,
+    ) -> Option<Notified<Arc<Handle>>> {
         if shared.inject.is_empty() {
             return None;
         }
@@ -321,6 +333,7 @@ impl Context {
                 first = Some(task);
             } else {
                 run_queue.push_back_or_overflow(task, &shared.inject);
+                *queued = true;
             }
         });
         first
@@ -353,22 +366,21 @@ impl Context {
 
     fn transition_from_searching(&self) {
         let shared = &self.handle.shared;
-        let (was_searching, more_here) = self.with_core(|core| {
-            (
-                std::mem::take(&mut core.is_searching),
-                core.run_queue.len() > SHORT_RING,
-            )
-        });
-        if was_searching
-            && shared.idle.transition_worker_from_searching()
-            && (more_here || shared.has_queued_work())
-        {
-            // We were the last searcher and found work, and more is waiting somewhere (the
-            // rest of a batch we took, tasks in another busy worker's ring, injected tasks):
-            // keep someone looking. When the task we took was the only one, nobody else is
-            // woken, so one new task wakes one worker. (A task this one spawns or wakes
-            // later notifies through `schedule_local`.)
-            self.handle.notify_parked();
+        let (was_searching, queued_here) =
+            self.with_core(|core| (std::mem::take(&mut core.is_searching), core.run_queue.len()));
+        if was_searching && shared.idle.transition_worker_from_searching() {
+            if queued_here > SHORT_RING || shared.has_queued_work() {
+                // We were the last searcher and found work, and more is waiting somewhere
+                // (the rest of a batch we took, tasks in another busy worker's ring,
+                // injected tasks): keep someone looking. When the task we took was the
+                // only one, nobody else is woken, so one new task wakes one worker. (A
+                // task this one spawns or wakes later notifies through `schedule_local`.)
+                self.handle.notify_parked();
+            } else if queued_here > 0 {
+                // The rest of the batch waits in a short ring, which wakes nobody: the
+                // watcher must see it in case this worker gets stuck in the task it took.
+                self.handle.ensure_watcher();
+            }
         }
     }
 

@@ -218,7 +218,7 @@ impl Builder {
 
     /// Answers the requests `direct` takes before the service sees them, without
     /// building `http` types (default: none; every request goes to the service). See
-    /// [`direct`](self::direct): the server's fast path for fixed and small answers.
+    /// [module `direct`](self::direct): the server's fast path for fixed and small answers.
     ///
     /// # Examples
     ///

@@ -10,6 +10,7 @@
 mod support;
 
 use http::{Request, Response};
+use kairos_http::server::direct::{RawRequest, RawResponse};
 use kairos_http::server::Server;
 use kairos_http::Body;
 use kairos_service::service_fn;
@@ -457,15 +458,23 @@ impl Recorder {
 }
 
 /// Serves the corpus's server: records each path, reads the whole body, answers 200.
-async fn serve(recorder: Recorder) -> std::net::SocketAddr {
-    let server = Server::builder()
+/// With `direct`, a direct answer (`Builder::direct`) also answers 200 to every request it
+/// is offered, recording it as `direct <target>`: no corpus case may be offered one.
+async fn serve(recorder: Recorder, direct: bool) -> std::net::SocketAddr {
+    let mut builder = Server::builder()
         .max_request_line(MAX_REQUEST_LINE)
         .max_head_size(MAX_HEAD_SIZE)
         .max_headers(MAX_HEADERS)
-        .max_body_size(MAX_BODY_SIZE)
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+        .max_body_size(MAX_BODY_SIZE);
+    if direct {
+        let recorder = recorder.clone();
+        builder = builder.direct(move |request: &RawRequest<'_>, response: RawResponse<'_>| {
+            let offered = format!("direct {}", request.target());
+            recorder.0.lock().unwrap().push(offered);
+            Some(response.send(http::StatusCode::OK, &[], b"answered directly"))
+        });
+    }
+    let server = builder.bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
     kairos::spawn(server.serve(service_fn(move |req: Request<Body>| {
         let recorder = recorder.clone();
@@ -519,16 +528,22 @@ async fn exchange(addr: std::net::SocketAddr, case: &Case) -> Result<(), String>
     Ok(())
 }
 
-/// Runs `cases` and checks the service saw only `/echo` (bodies refused midway), and
-/// never `/never` or `/smuggled`.
+/// Runs `cases`, on a server without and then with a direct answer, and checks the
+/// service saw only `/echo` (bodies refused midway), and never `/never` or `/smuggled`,
+/// and that no case was offered to the direct answer.
 async fn check(cases: Vec<Case>) {
+    check_on(&cases, false).await;
+    check_on(&cases, true).await;
+}
+
+async fn check_on(cases: &[Case], direct: bool) {
     assert!(!cases.is_empty());
     let recorder = Recorder::default();
-    let addr = serve(recorder.clone()).await;
-    let failures = run(addr, &cases).await;
+    let addr = serve(recorder.clone(), direct).await;
+    let failures = run(addr, cases).await;
     assert!(
         failures.is_empty(),
-        "{} of {} cases failed:\n{}",
+        "direct answers {direct}: {} of {} cases failed:\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n")
@@ -573,19 +588,33 @@ async fn bad_request_lines_versions_targets_and_hosts_are_refused() {
 /// refusals are the server's rules, not a server that refuses everything.
 #[kairos::test]
 async fn well_formed_neighbours_of_the_corpus_are_served() {
-    let recorder = Recorder::default();
-    let addr = serve(recorder.clone()).await;
-    let ok: &[&[u8]] = &[
-        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
-        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nX: y\r\n\r\n",
-        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"q\tb\"\r\nhello\r\n0\r\n\r\n",
-        b"GET /echo HTTP/1.0\r\n\r\n",
-        b"GET http://x:8080/echo HTTP/1.1\r\nHost: x:8080\r\n\r\n",
-        b"GET /echo HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
-        b"GET /echo HTTP/1.1\r\nHost: \r\n\r\n",
-        b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
-        b"\r\nGET /echo HTTP/1.1\r\nHost: x\r\nX-Tab: a\tb\r\nX-Obs: caf\xc3\xa9\r\n\r\n",
-    ];
+    // Without a direct answer everything reaches the service; with one, the four
+    // bodiless origin-form requests are answered directly.
+    for (direct, answered_directly) in [(false, 0), (true, 4)] {
+        let recorder = Recorder::default();
+        let addr = serve(recorder.clone(), direct).await;
+        serve_neighbours(addr).await;
+        let paths = recorder.paths();
+        assert_eq!(paths.len(), NEIGHBOURS.len(), "{paths:?}");
+        let direct_paths = paths.iter().filter(|p| p.starts_with("direct ")).count();
+        assert_eq!(direct_paths, answered_directly, "{paths:?}");
+    }
+}
+
+const NEIGHBOURS: &[&[u8]] = &[
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nX: y\r\n\r\n",
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"q\tb\"\r\nhello\r\n0\r\n\r\n",
+    b"GET /echo HTTP/1.0\r\n\r\n",
+    b"GET http://x:8080/echo HTTP/1.1\r\nHost: x:8080\r\n\r\n",
+    b"GET /echo HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+    b"GET /echo HTTP/1.1\r\nHost: \r\n\r\n",
+    b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"\r\nGET /echo HTTP/1.1\r\nHost: x\r\nX-Tab: a\tb\r\nX-Obs: caf\xc3\xa9\r\n\r\n",
+];
+
+async fn serve_neighbours(addr: std::net::SocketAddr) {
+    let ok = NEIGHBOURS;
     for request in ok {
         let mut client = RawClient::connect(addr).await;
         client.send(request).await;
@@ -598,5 +627,4 @@ async fn well_formed_neighbours_of_the_corpus_are_served() {
             res.text()
         );
     }
-    assert_eq!(recorder.paths().len(), ok.len());
 }

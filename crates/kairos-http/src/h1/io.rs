@@ -133,9 +133,19 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Buffered<T> {
     /// Reads more bytes onto the end of the read buffer; `Ok(0)` is end of stream.
     pub(crate) fn poll_read_more(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let len = self.read_buf.len();
-        self.read_buf.reserve(self.next_read);
+        // Into the room left if there is a fair amount: making room for a whole
+        // `next_read` moves the buffer's start back (`BytesMut::reserve`), which on a kept
+        // connection would happen on every read, as each request consumed takes its bytes
+        // off the front.
+        let room = self.read_buf.capacity() - len;
+        let want = if room >= MIN_READ / 4 {
+            room.min(self.next_read)
+        } else {
+            self.read_buf.reserve(self.next_read);
+            self.next_read
+        };
         // Straight into the buffer's spare capacity: no zeroing, no copy.
-        let spare = &mut self.read_buf.spare_capacity_mut()[..self.next_read];
+        let spare = &mut self.read_buf.spare_capacity_mut()[..want];
         let result = Pin::new(&mut self.io).poll_read_uninit(cx, spare);
         let n = match &result {
             Poll::Ready(Ok(n)) => *n,

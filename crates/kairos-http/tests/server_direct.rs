@@ -6,7 +6,7 @@
 mod support;
 
 use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE};
-use http::{Method, StatusCode, Version};
+use http::StatusCode;
 use kairos::io::AsyncWriteExt;
 use kairos_http::server::direct::{DirectAnswer, PreparedHead, RawRequest, RawResponse, Written};
 use kairos_http::server::Server;
@@ -74,9 +74,14 @@ impl Direct {
     }
 }
 
-async fn serve(direct: &Direct) -> (std::net::SocketAddr, kairos_http::server::Handle) {
-    let (addr, handle, _task) = start(Server::builder().direct(direct.clone())).await;
-    (addr, handle)
+async fn serve(direct: &Direct) -> std::net::SocketAddr {
+    let (addr, _handle, _task) = start(Server::builder().direct(direct.clone())).await;
+    addr
+}
+
+/// A server answering through `direct`, and a client connected to it.
+async fn connect(direct: &Direct) -> RawClient {
+    RawClient::connect(serve(direct).await).await
 }
 
 const GET_DIRECT: &[u8] = b"GET /direct HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -84,8 +89,7 @@ const GET_DIRECT: &[u8] = b"GET /direct HTTP/1.1\r\nHost: x\r\n\r\n";
 #[kairos::test]
 async fn a_direct_answer_is_framed_by_the_server() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client.send(GET_DIRECT).await;
     let res = client.response().await.unwrap();
     assert_eq!(res.status, 200);
@@ -109,8 +113,7 @@ async fn a_direct_answer_is_framed_by_the_server() {
 #[kairos::test]
 async fn a_prepared_head_sends_the_same_response() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client.send(GET_DIRECT).await;
     let plain = client.response().await.unwrap();
     client
@@ -138,8 +141,7 @@ async fn a_prepared_head_sends_the_same_response() {
 #[kairos::test]
 async fn the_request_is_seen_as_sent() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client
         .send(b"GET /direct-echo?a=1&b=%20 HTTP/1.1\r\nHost: example.com:80\r\nUser-Agent: t/1\r\n\r\n")
         .await;
@@ -163,8 +165,7 @@ async fn the_request_is_seen_as_sent() {
 #[kairos::test]
 async fn declined_requests_go_to_the_service_in_order() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     let mut batch = Vec::new();
     batch.extend_from_slice(GET_DIRECT);
     batch.extend_from_slice(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -198,7 +199,7 @@ async fn declined_requests_go_to_the_service_in_order() {
 #[kairos::test]
 async fn only_bodiless_plain_origin_form_requests_are_offered() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
+    let addr = serve(&direct).await;
     // Each goes to the service, which has no `/direct` route: 404.
     let requests: [&[u8]; 5] = [
         b"POST /direct HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
@@ -225,7 +226,7 @@ async fn only_bodiless_plain_origin_form_requests_are_offered() {
 #[kairos::test]
 async fn refused_heads_never_reach_the_direct_answer() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
+    let addr = serve(&direct).await;
     let requests: [(&[u8], u16); 4] = [
         (b"GET /direct HTTP/1.1\r\n\r\n", 400),
         (b"GET /direct HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
@@ -248,8 +249,7 @@ async fn refused_heads_never_reach_the_direct_answer() {
 #[kairos::test]
 async fn head_gets_the_length_without_the_body() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client
         .send(b"HEAD /direct HTTP/1.1\r\nHost: x\r\n\r\n")
         .await;
@@ -264,8 +264,7 @@ async fn head_gets_the_length_without_the_body() {
 #[kairos::test]
 async fn a_status_without_a_body_sends_none() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client
         .send(b"GET /direct-204 HTTP/1.1\r\nHost: x\r\n\r\n")
         .await;
@@ -279,8 +278,7 @@ async fn a_status_without_a_body_sends_none() {
 #[kairos::test]
 async fn a_date_given_is_kept() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     client
         .send(b"GET /direct-dated HTTP/1.1\r\nHost: x\r\n\r\n")
         .await;
@@ -293,7 +291,7 @@ async fn a_date_given_is_kept() {
 #[kairos::test]
 async fn connection_close_and_http10_end_the_connection() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
+    let addr = serve(&direct).await;
     let closing: [&[u8]; 2] = [
         b"GET /direct HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         b"GET /direct HTTP/1.0\r\n\r\n",
@@ -329,7 +327,7 @@ async fn keep_alive_off_closes_after_a_direct_answer() {
 #[kairos::test]
 async fn a_panicking_direct_answer_costs_a_500() {
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
+    let addr = serve(&direct).await;
     let mut client = RawClient::connect(addr).await;
     let batch = [
         GET_DIRECT,
@@ -353,8 +351,7 @@ async fn a_panicking_direct_answer_costs_a_500() {
 async fn a_long_pipelined_batch_is_answered_in_order() {
     const COUNT: usize = 3_000;
     let direct = Direct::default();
-    let (addr, _handle) = serve(&direct).await;
-    let mut client = RawClient::connect(addr).await;
+    let mut client = connect(&direct).await;
     let mut batch = Vec::new();
     for i in 0..COUNT {
         // Every tenth goes to the service.
@@ -385,12 +382,4 @@ async fn a_long_pipelined_batch_is_answered_in_order() {
     }
     drop(sending.await.unwrap());
     assert_eq!(direct.offered().len(), COUNT);
-}
-
-#[test]
-fn raw_request_types_are_what_a_handler_expects() {
-    // The method is `http`'s, the version too: handlers compare them as usual.
-    fn _compile(request: &RawRequest<'_>) -> bool {
-        request.method() == Method::GET && request.version() == Version::HTTP_11
-    }
 }

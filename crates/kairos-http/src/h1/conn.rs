@@ -478,10 +478,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         exact_len: Option<u64>,
         end_stream: bool,
     ) -> (Framing, Persist) {
-        let framing = if status.is_informational()
-            || status == StatusCode::NO_CONTENT
-            || status == StatusCode::NOT_MODIFIED
-        {
+        let framing = if !encode::status_has_body(status) {
             Framing::None
         } else if let Some(n) = exact_len {
             Framing::Length(n)

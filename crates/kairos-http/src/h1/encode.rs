@@ -64,60 +64,33 @@ pub(crate) fn status_line(out: &mut Vec<u8>, status: StatusCode) {
     }
 }
 
-/// The framing fields, `Date` if given, and the blank line that ends a head: assembled
-/// on the stack and appended in one copy (one capacity check instead of one per piece;
-/// this runs for every response).
+/// The framing fields, `Date` if given, and the blank line that ends a head.
 pub(crate) fn end_head(
     out: &mut Vec<u8>,
     framing: Framing,
     persist: Persist,
     date: Option<&[u8; DATE_LEN]>,
 ) {
-    let mut tail = Tail::default();
     match framing {
         Framing::Length(n) => {
-            tail.put(b"content-length: ");
-            tail.put(itoa::Buffer::new().format(n).as_bytes());
-            tail.put(b"\r\n");
+            out.extend_from_slice(b"content-length: ");
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+            out.extend_from_slice(b"\r\n");
         }
-        Framing::Chunked => tail.put(b"transfer-encoding: chunked\r\n"),
+        Framing::Chunked => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
         Framing::UntilClose | Framing::None => {}
     }
     match persist {
         Persist::KeepAlive => {}
-        Persist::KeepAlive10 => tail.put(b"connection: keep-alive\r\n"),
-        Persist::Close => tail.put(b"connection: close\r\n"),
+        Persist::KeepAlive10 => out.extend_from_slice(b"connection: keep-alive\r\n"),
+        Persist::Close => out.extend_from_slice(b"connection: close\r\n"),
     }
     if let Some(date) = date {
-        tail.put(b"date: ");
-        tail.put(date);
-        tail.put(b"\r\n");
+        out.extend_from_slice(b"date: ");
+        out.extend_from_slice(date);
+        out.extend_from_slice(b"\r\n");
     }
-    tail.put(b"\r\n");
-    out.extend_from_slice(&tail.buf[..tail.len]);
-}
-
-/// The end of a head, built on the stack: at most a `Content-Length` of 20 digits
-/// (38 bytes), a `Connection` field (24), `Date` (37) and the blank line (2).
-struct Tail {
-    buf: [u8; 104],
-    len: usize,
-}
-
-impl Default for Tail {
-    fn default() -> Tail {
-        Tail {
-            buf: [0; 104],
-            len: 0,
-        }
-    }
-}
-
-impl Tail {
-    fn put(&mut self, bytes: &[u8]) {
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Writes a request head (origin form, `Host` from the URI unless set).
@@ -170,6 +143,14 @@ pub(crate) fn caller_fields<'f>(
         out.extend_from_slice(b"\r\n");
     }
     has_date
+}
+
+/// Whether a response with `status` may have a body (1xx, 204 and 304 have none,
+/// RFC 9110 section 6.4.1).
+pub(crate) fn status_has_body(status: StatusCode) -> bool {
+    !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED)
 }
 
 /// How a connection continues after a response: kept open only if the request allowed

@@ -297,10 +297,7 @@ pub(crate) fn parse_response(
     let head = buf.split_to(len).freeze();
     let headers = header_map(&head, spans.as_slice())
         .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.reason))?;
-    let no_body = *method == Method::HEAD
-        || status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED;
+    let no_body = *method == Method::HEAD || !super::encode::status_has_body(status);
     let body = match (no_body, framing.content_length, framing.chunked) {
         (true, _, _) => BodyLength::Known(0),
         (false, Some(_), true) => {

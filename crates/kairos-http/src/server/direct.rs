@@ -195,13 +195,10 @@ impl RawResponse<'_> {
 
 /// A body's framing under `status`: none for the statuses that have no body.
 fn framing(status: StatusCode, body: &[u8]) -> Framing {
-    if status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED
-    {
-        Framing::None
-    } else {
+    if encode::status_has_body(status) {
         Framing::Length(body.len() as u64)
+    } else {
+        Framing::None
     }
 }
 

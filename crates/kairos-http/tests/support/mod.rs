@@ -249,6 +249,14 @@ impl RawClient {
     pub async fn is_closed(&mut self) -> bool {
         !self.fill().await && self.buf.is_empty()
     }
+
+    /// Waits for the server to close the connection (with nothing more sent) and returns
+    /// how long that took: virtual time on a paused clock.
+    pub async fn time_until_closed(&mut self) -> Duration {
+        let from = kairos::time::Instant::now();
+        assert!(self.is_closed().await, "bytes arrived instead of the close");
+        from.elapsed()
+    }
 }
 
 /// Opens a connection and makes one `GET /` on it (answered 200): a kept-alive

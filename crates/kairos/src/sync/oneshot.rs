@@ -21,14 +21,16 @@
 //!
 //! # The protocol
 //!
-//! Both halves share one allocation: the value slot, the receiver's waker, the sender's
-//! waker (for [`Sender::closed`]) and a state word:
+//! Both halves share one allocation, with no reference count beside it: the value slot,
+//! the receiver's waker, the sender's waker (for [`Sender::closed`]) and a state word:
 //!
 //! ```text
-//!  bit RX_WAKER  the receiver's waker is stored and lent to the sender
-//!  bit COMPLETE  the sender is done: the slot holds its value, or it was dropped unsent
-//!  bit CLOSED    the receiver is closed (by `close` or drop): no value may be stored
-//!  bit TX_WAKER  the sender's waker is stored and lent to the receiver
+//!  bit RX_WAKER     the receiver's waker is stored and lent to the sender
+//!  bit COMPLETE     the sender is done: the slot holds its value, or it was dropped unsent
+//!  bit CLOSED       the receiver is closed (by `close` or drop): no value may be stored
+//!  bit TX_WAKER     the sender's waker is stored and lent to the receiver
+//!  bit TX_RELEASED  the sender will never touch the allocation again
+//!  bit RX_RELEASED  the receiver will never touch the allocation again
 //! ```
 //!
 //! 1. The sender owns the value slot until it sets COMPLETE; the receiver owns it after.
@@ -43,24 +45,35 @@
 //! 4. Whoever sets COMPLETE (or CLOSED) and sees the other side's waker bit wakes it. A
 //!    waker registered after the bit it waits for was set is noticed by the registering
 //!    side itself (it sees the bit in the result of its own atomic operation).
+//! 5. Each half releases the allocation once, by setting its RELEASED bit as its last
+//!    access; the half that sees the other's RELEASED bit (in the result of its own
+//!    atomic operation, or in a load: a released half is gone for good) frees it. The
+//!    sender releases in the same compare-and-swap that sets COMPLETE when no receiver
+//!    waits (after waking it otherwise); a receiver dropped with nothing left to do closes
+//!    and releases in one compare-and-swap; a receiver that takes the value after the
+//!    sender released frees the allocation without writing the state at all. So a value
+//!    handed to a waiting receiver costs three atomic writes (register, complete,
+//!    release), where a reference-counted allocation costs five.
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::loom::sync::Arc;
 use crate::task::coop;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{ready, Context, Poll, Waker};
 
 pub mod error;
 
 use self::error::{RecvError, TryRecvError};
 
-const RX_WAKER: usize = 0b0001;
-const COMPLETE: usize = 0b0010;
-const CLOSED: usize = 0b0100;
-const TX_WAKER: usize = 0b1000;
+const RX_WAKER: usize = 0b00_0001;
+const COMPLETE: usize = 0b00_0010;
+const CLOSED: usize = 0b00_0100;
+const TX_WAKER: usize = 0b00_1000;
+const TX_RELEASED: usize = 0b01_0000;
+const RX_RELEASED: usize = 0b10_0000;
 
 /// Creates a oneshot channel: a [`Sender`] for one value and the [`Receiver`] that gets it.
 ///
@@ -76,17 +89,22 @@ const TX_WAKER: usize = 0b1000;
 /// # });
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Inner {
+    let inner = Box::new(Inner {
         state: AtomicUsize::new(0),
         value: UnsafeCell::new(None),
         rx_waker: UnsafeCell::new(None),
         tx_waker: UnsafeCell::new(None),
+        #[cfg(loom)]
+        _leak_check: loom::alloc::Track::new(()),
     });
+    let ptr = NonNull::from(Box::leak(inner));
     (
         Sender {
-            inner: Some(inner.clone()),
+            inner: Some(Share { ptr }),
         },
-        Receiver { inner: Some(inner) },
+        Receiver {
+            inner: Some(Share { ptr }),
+        },
     )
 }
 
@@ -95,7 +113,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// Dropping it without sending makes the receiver resolve to [`RecvError`].
 pub struct Sender<T> {
     /// `None` once `send` has run.
-    inner: Option<Arc<Inner<T>>>,
+    inner: Option<Share<T>>,
 }
 
 /// Receives the single value of the paired [`Sender`]; awaiting it waits for that value.
@@ -108,10 +126,11 @@ pub struct Sender<T> {
 /// not yet sent) stays in the channel and a later await or [`try_recv`](Receiver::try_recv)
 /// returns it.
 pub struct Receiver<T> {
-    /// `None` once the receiver has resolved.
-    inner: Option<Arc<Inner<T>>>,
+    /// `None` once the receiver has resolved (and released the allocation).
+    inner: Option<Share<T>>,
 }
 
+/// The allocation both halves share.
 struct Inner<T> {
     state: AtomicUsize,
     /// Rule 1: the sender's until COMPLETE, the receiver's after.
@@ -120,51 +139,156 @@ struct Inner<T> {
     rx_waker: UnsafeCell<Option<Waker>>,
     /// Rule 3.
     tx_waker: UnsafeCell<Option<Waker>>,
+    /// Makes loom report an allocation neither half freed.
+    #[cfg(loom)]
+    _leak_check: loom::alloc::Track<()>,
+}
+
+/// One half's share of the allocation: valid until the half releases it (rule 5).
+struct Share<T> {
+    ptr: NonNull<Inner<T>>,
 }
 
 // SAFETY: the cells are handed between the two halves by the protocol in the module docs,
-// so at most one thread accesses each at a time; the value moves between threads, hence
-// `T: Send`.
-unsafe impl<T: Send> Send for Inner<T> {}
-// SAFETY: as above; no `&T` is ever shared.
-unsafe impl<T: Send> Sync for Inner<T> {}
+// so at most one thread accesses each at a time, and the allocation is freed once, by the
+// half that released last (rule 5); the value moves between threads, hence `T: Send`.
+unsafe impl<T: Send> Send for Share<T> {}
+// SAFETY: as above; through `&Sender` or `&Receiver` only the state word and (after
+// COMPLETE, which ends the sender's writes) whether the slot is empty are read, and no
+// `&T` is ever shared.
+unsafe impl<T: Send> Sync for Share<T> {}
 
-impl<T> Inner<T> {
-    /// Sets COMPLETE unless CLOSED is set (rule 1). Returns the previous state, or `None`
-    /// if the receiver had closed.
-    fn complete(&self) -> Option<usize> {
-        let mut state = self.state.load(Ordering::Acquire);
+impl<T> Share<T> {
+    fn inner(&self) -> &Inner<T> {
+        // SAFETY: a share that has not released points to a live allocation (rule 5).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Frees the allocation, dropping what it still holds (an unreceived value, wakers).
+    ///
+    /// # Safety
+    ///
+    /// The other half has released (rule 5) and this one makes no further access.
+    unsafe fn free(self) {
+        // SAFETY: the allocation came from `Box::leak` in `channel`, and nobody else
+        // refers to it any more (guaranteed by the caller).
+        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+    }
+
+    /// Rule 5: sets `released` (this half's bit) as this half's last access, and frees the
+    /// allocation if `other` (the other half's bit) was already set.
+    fn release(self, released: usize, other: usize) {
+        let previous = self.inner().state.fetch_or(released, Ordering::AcqRel);
+        if previous & other != 0 {
+            // SAFETY: the other half released before us, and this is our last access.
+            unsafe { self.free() };
+        }
+    }
+
+    /// The sender's last act (rules 1, 4 and 5): sets COMPLETE unless the receiver closed,
+    /// wakes the receiver if it waits, and releases. Returns what the slot held if the
+    /// receiver had closed (the slot is still the sender's then, and nobody else reads it).
+    fn complete(self) -> Option<T> {
+        let inner = self.inner();
+        let mut state = inner.state.load(Ordering::Acquire);
         loop {
             if state & CLOSED != 0 {
-                return None;
+                // SAFETY: COMPLETE is not set, so the slot is ours (rule 1).
+                let value = unsafe { inner.take_value() };
+                if state & RX_RELEASED != 0 {
+                    // SAFETY: the receiver released; this is our last access.
+                    unsafe { self.free() };
+                } else {
+                    self.release(TX_RELEASED, RX_RELEASED);
+                }
+                return value;
             }
-            match self.state.compare_exchange_weak(
+            // The receiver releases only once closed or completed, so RX_RELEASED is
+            // clear here. With no waker to wake, the sender is done once COMPLETE is in:
+            // it releases in the same operation.
+            let release = if state & RX_WAKER == 0 {
+                TX_RELEASED
+            } else {
+                0
+            };
+            match inner.state.compare_exchange_weak(
                 state,
-                state | COMPLETE,
+                state | COMPLETE | release,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(previous) => return Some(previous),
+                Ok(_) => break,
                 Err(actual) => state = actual,
             }
         }
-    }
-
-    /// The sender's last act: publish COMPLETE and wake the receiver if it waits.
-    fn finish_sending(&self) -> bool {
-        match self.complete() {
-            Some(previous) => {
-                if previous & RX_WAKER != 0 {
-                    // SAFETY: RX_WAKER was set when COMPLETE went in, so the receiver has
-                    // lent us its waker and will not touch it again (rule 2).
-                    self.rx_waker.with(|waker| unsafe { wake_lent(&*waker) });
-                }
-                true
-            }
-            None => false,
+        if state & RX_WAKER != 0 {
+            // SAFETY: RX_WAKER was set when COMPLETE went in, so the receiver has lent us
+            // its waker and will not touch it again (rule 2); it cannot free the
+            // allocation before we release.
+            inner.rx_waker.with(|waker| unsafe { wake_lent(&*waker) });
+            self.release(TX_RELEASED, RX_RELEASED);
         }
+        None
     }
 
+    /// The receiver's last act once `state` (read by the receiver) holds COMPLETE or
+    /// CLOSED: takes the value if one was sent, and releases (rule 5).
+    fn resolve(self, state: usize) -> Option<T> {
+        let value = if state & COMPLETE != 0 {
+            // SAFETY: COMPLETE is set, so the slot is ours (rule 1).
+            unsafe { self.inner().take_value() }
+        } else {
+            None
+        };
+        if state & TX_RELEASED != 0 {
+            // SAFETY: the sender released; this is our last access.
+            unsafe { self.free() };
+        } else {
+            self.release(RX_RELEASED, TX_RELEASED);
+        }
+        value
+    }
+
+    /// The receiver's drop: closes, drops a value that was sent, and releases.
+    fn drop_receiver(self) {
+        let inner = self.inner();
+        let mut state = inner.state.load(Ordering::Acquire);
+        loop {
+            if state & TX_RELEASED != 0 {
+                // SAFETY: the sender released; freeing also drops a value it sent.
+                unsafe { self.free() };
+                return;
+            }
+            let value_to_drop = state & COMPLETE != 0;
+            let sender_to_wake = state & (TX_WAKER | CLOSED) == TX_WAKER;
+            if value_to_drop || sender_to_wake {
+                break;
+            }
+            // Nothing to do once closed: close and release in one operation.
+            match inner.state.compare_exchange_weak(
+                state,
+                state | CLOSED | RX_RELEASED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => state = actual,
+            }
+        }
+        let value = if inner.close() & COMPLETE != 0 {
+            // SAFETY: COMPLETE is set, so the slot is ours (rule 1): the value is dropped
+            // now, not whenever the sender frees the allocation.
+            unsafe { inner.take_value() }
+        } else {
+            None
+        };
+        self.release(RX_RELEASED, TX_RELEASED);
+        // After releasing, so that a panicking destructor cannot leak the allocation.
+        drop(value);
+    }
+}
+
+impl<T> Inner<T> {
     /// Sets CLOSED and wakes the sender if it waits in `closed()`. Returns the state before.
     fn close(&self) -> usize {
         let previous = self.state.fetch_or(CLOSED, Ordering::AcqRel);
@@ -265,16 +389,16 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(5), Err(5)); // nobody to receive it
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
-        let inner = self.inner.take().expect("the sender sends once");
+        let share = self.inner.take().expect("the sender sends once");
         // SAFETY: COMPLETE is not set (this is the only place besides `drop` that sets it),
         // so the slot is ours (rule 1).
-        inner.value.with_mut(|slot| unsafe { *slot = Some(value) });
-        if inner.finish_sending() {
-            Ok(())
-        } else {
-            // SAFETY: COMPLETE was not set, so the slot is still ours.
-            let value = unsafe { inner.take_value() };
-            Err(value.expect("the value was just stored"))
+        share
+            .inner()
+            .value
+            .with_mut(|slot| unsafe { *slot = Some(value) });
+        match share.complete() {
+            None => Ok(()),
+            Some(value) => Err(value),
         }
     }
 
@@ -292,7 +416,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         match &self.inner {
-            Some(inner) => inner.state.load(Ordering::Acquire) & CLOSED != 0,
+            Some(share) => share.inner().state.load(Ordering::Acquire) & CLOSED != 0,
             None => true,
         }
     }
@@ -323,10 +447,11 @@ impl<T> Sender<T> {
     /// Polls for the receiver to be dropped or closed: the poll-based form of
     /// [`closed`](Sender::closed), for hand-written futures.
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(inner) = &self.inner else {
+        let Some(share) = &self.inner else {
             return Poll::Ready(());
         };
         let coop = ready!(coop::poll_proceed(cx));
+        let inner = share.inner();
         let poll = inner.register(&inner.tx_waker, TX_WAKER, CLOSED, cx.waker());
         if poll.is_ready() {
             coop.made_progress();
@@ -337,9 +462,9 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if let Some(inner) = self.inner.take() {
+        if let Some(share) = self.inner.take() {
             // COMPLETE with an empty slot tells the receiver no value comes.
-            inner.finish_sending();
+            share.complete();
         }
     }
 }
@@ -373,20 +498,15 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let Some(inner) = &self.inner else {
+        let Some(share) = &self.inner else {
             return Err(TryRecvError::Closed);
         };
-        let state = inner.state.load(Ordering::Acquire);
-        let result = if state & COMPLETE != 0 {
-            // SAFETY: COMPLETE is set, so the slot is ours (rule 1).
-            unsafe { inner.take_value() }.ok_or(TryRecvError::Closed)
-        } else if state & CLOSED != 0 {
-            Err(TryRecvError::Closed)
-        } else {
+        let state = share.inner().state.load(Ordering::Acquire);
+        if state & (COMPLETE | CLOSED) == 0 {
             return Err(TryRecvError::Empty);
-        };
-        self.inner = None;
-        result
+        }
+        let share = self.inner.take().expect("checked above");
+        share.resolve(state).ok_or(TryRecvError::Closed)
     }
 
     /// Closes the channel without dropping the receiver: the sender's `send` fails from
@@ -406,8 +526,8 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub fn close(&mut self) {
-        if let Some(inner) = &self.inner {
-            inner.close();
+        if let Some(share) = &self.inner {
+            share.inner().close();
         }
     }
 
@@ -442,9 +562,10 @@ impl<T> Receiver<T> {
     /// assert!(!rx.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        let Some(inner) = &self.inner else {
+        let Some(share) = &self.inner else {
             return true;
         };
+        let inner = share.inner();
         if inner.state.load(Ordering::Acquire) & COMPLETE == 0 {
             return true;
         }
@@ -484,7 +605,8 @@ impl<T> Future for Receiver<T> {
         let inner = self
             .inner
             .as_ref()
-            .expect("oneshot::Receiver polled after it resolved");
+            .expect("oneshot::Receiver polled after it resolved")
+            .inner();
         let coop = ready!(coop::poll_proceed(cx));
         let mut state = inner.state.load(Ordering::Acquire);
         // CLOSED is only set by this receiver, which cannot close while being polled.
@@ -492,26 +614,16 @@ impl<T> Future for Receiver<T> {
             ready!(inner.register(&inner.rx_waker, RX_WAKER, COMPLETE, cx.waker()));
             state = inner.state.load(Ordering::Acquire);
         }
-        let result = if state & COMPLETE != 0 {
-            // SAFETY: COMPLETE is set, so the slot is ours (rule 1).
-            unsafe { inner.take_value() }.ok_or(RecvError(()))
-        } else {
-            Err(RecvError(()))
-        };
         coop.made_progress();
-        self.inner = None;
-        Poll::Ready(result)
+        let share = self.inner.take().expect("checked above");
+        Poll::Ready(share.resolve(state).ok_or(RecvError(())))
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(inner) = self.inner.take() {
-            if inner.close() & COMPLETE != 0 {
-                // SAFETY: COMPLETE is set, so the slot is ours (rule 1): drop the value now
-                // rather than with the last reference.
-                drop(unsafe { inner.take_value() });
-            }
+        if let Some(share) = self.inner.take() {
+            share.drop_receiver();
         }
     }
 }

@@ -30,29 +30,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 /// The whole task allocation.
-///
-/// Aligned to the unit in which caches share lines between cores (two 64-byte lines on
-/// x86-64 and 64-bit ARM, whose prefetchers fetch lines in pairs): two tasks then never
-/// share a line, so a task polled on one worker does not slow down the task next to it
-/// in memory, polled on another (multi-thread ping_pong: 13.0 ms unaligned against 11.2
-/// ms aligned, in the same run). A cell for a small future is one such unit.
 #[repr(C)]
-#[cfg_attr(
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc64"
-    ),
-    repr(align(128))
-)]
-#[cfg_attr(
-    not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "powerpc64"
-    )),
-    repr(align(64))
-)]
 pub(super) struct Cell<F: Future, S> {
     /// First, so a pointer to the header is a pointer to the cell.
     pub(super) header: Header,

@@ -188,6 +188,42 @@ fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
     }
 }
 
+/// A worker whose ring stays full (more tasks yielding forever than the ring holds, the
+/// rest sent to the injection queue when it overflowed) still takes injected tasks at its
+/// interval: the overflowed yielders get their turns, and so does a task spawned from
+/// outside. (It took none while the ring had no free slot, not even the one it would have
+/// run at once.)
+#[test]
+fn a_full_ring_of_yielding_tasks_does_not_starve_injected_ones() {
+    // More than a ring's 256 slots.
+    const YIELDERS: usize = 600;
+    let rt = support::multi_thread(1);
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicUsize::new(0));
+    let (stop_flag, started_count) = (stop.clone(), started.clone());
+    drop(rt.spawn(async move {
+        for _ in 0..YIELDERS {
+            let (stop, started) = (stop_flag.clone(), started_count.clone());
+            drop(kairos::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                while !stop.load(Ordering::SeqCst) {
+                    kairos::task::yield_now().await;
+                }
+            }));
+        }
+    }));
+    wait_until("every yielder to run", || {
+        started.load(Ordering::SeqCst) == YIELDERS
+    });
+    let outside_ran = Arc::new(AtomicBool::new(false));
+    let flag = outside_ran.clone();
+    drop(rt.spawn(async move { flag.store(true, Ordering::SeqCst) }));
+    wait_until("the task from outside to run", || {
+        outside_ran.load(Ordering::SeqCst)
+    });
+    stop.store(true, Ordering::SeqCst);
+}
+
 /// What the woken task `B` records: its waker and thread after its first poll, and the
 /// thread of its second.
 #[derive(Default)]

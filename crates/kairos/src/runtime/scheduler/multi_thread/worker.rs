@@ -309,9 +309,11 @@ impl Context {
         task
     }
 
-    /// Takes a fair share of the injection queue (`len / workers + 1`, keeping room in the
-    /// ring and at most half a ring): returns the oldest and queues the rest in the ring
-    /// (and then sets `queued`).
+    /// Takes a fair share of the injection queue (`len / workers + 1`, as many as the ring
+    /// has room for besides the one returned, and at most half a ring): returns the oldest
+    /// and queues the rest in the ring (and then sets `queued`). With the ring full it
+    /// still takes the one it returns, so a worker whose ring never drains (tasks that
+    /// yield or wake each other forever) keeps serving the injection queue.
     fn take_injected(
         shared: &Shared,
         core: &mut Core,
@@ -322,7 +324,7 @@ impl Context {
         }
         let share = shared.inject.len() / shared.remotes.len() + 1;
         let max = share
-            .min(core.run_queue.remaining_slots())
+            .min(core.run_queue.remaining_slots() + 1)
             .min(queue::CAPACITY / 2);
         let mut first = None;
         let Core {

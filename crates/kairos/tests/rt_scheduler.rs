@@ -189,14 +189,15 @@ fn a_task_yielding_forever_does_not_starve_tasks_spawned_from_outside() {
 }
 
 /// A worker whose ring stays full (more tasks yielding forever than the ring holds, the
-/// rest sent to the injection queue when it overflowed) still takes injected tasks at its
-/// interval: the overflowed yielders get their turns, and so does a task spawned from
-/// outside. (It took none while the ring had no free slot, not even the one it would have
-/// run at once.)
+/// rest sent to the injection queue when it overflowed) still serves the injection queue:
+/// every overflowed yielder gets its turn, and so does a task spawned from outside. Two
+/// failures this caught: no injected task was taken while the ring had no free slot, not
+/// even the one run at once; and batches that filled the ring overflowed back out before
+/// they ran, a cycle in which 976 of these 2,500 yielders never started.
 #[test]
 fn a_full_ring_of_yielding_tasks_does_not_starve_injected_ones() {
-    // More than a ring's 256 slots.
-    const YIELDERS: usize = 600;
+    // More than a ring's 1,024 slots.
+    const YIELDERS: usize = 2_500;
     let rt = support::multi_thread(1);
     let stop = Arc::new(AtomicBool::new(false));
     let started = Arc::new(AtomicUsize::new(0));

@@ -37,7 +37,7 @@ fn hundred_thousand_tasks_complete_with_their_outputs() {
 
 #[test]
 fn hundred_thousand_tasks_spawned_from_inside_a_task() {
-    // On the multi-thread runtime these go to the spawning worker's ring (256 slots), so
+    // On the multi-thread runtime these go to the spawning worker's ring (1,024 slots), so
     // most overflow to the injection queue and get stolen.
     on_each_flavor(|rt| {
         let ran = Arc::new(AtomicUsize::new(0));

@@ -23,9 +23,13 @@ use crate::task::{Header, Notified, Schedule};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
-/// Slots per worker ring.
+/// Slots per worker ring: room for a few hundred connections' tasks each. A task that
+/// overflows to the injection queue waits there, then again at the back of a ring, so a
+/// ring that overflows under steady load puts a tail on latency: echo with 500
+/// connections on 2 workers (about 250 ready tasks per ring), p99 9.60 ms with 256 slots
+/// against 8.92 ms with 1,024 (medians of four alternating runs). 8 KiB per worker.
 #[cfg(not(loom))]
-pub(crate) const CAPACITY: usize = 256;
+pub(crate) const CAPACITY: usize = 1024;
 #[cfg(loom)]
 pub(crate) const CAPACITY: usize = 4;
 
@@ -87,11 +91,6 @@ impl<S: Schedule> Local<S> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Free slots: how many tasks a batch may move in without overflowing.
-    pub(crate) fn remaining_slots(&self) -> usize {
-        CAPACITY - self.len()
     }
 
     /// Pushes a task at the back; when the ring is full, moves the oldest half and `task`

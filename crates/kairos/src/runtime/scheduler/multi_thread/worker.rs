@@ -309,11 +309,17 @@ impl Context {
         task
     }
 
-    /// Takes a fair share of the injection queue (`len / workers + 1`, as many as the ring
-    /// has room for besides the one returned, and at most half a ring): returns the oldest
-    /// and queues the rest in the ring (and then sets `queued`). With the ring full it
-    /// still takes the one it returns, so a worker whose ring never drains (tasks that
-    /// yield or wake each other forever) keeps serving the injection queue.
+    /// Takes a fair share of the injection queue (`len / workers + 1`), but fills the ring
+    /// at most to half: returns the oldest and queues the rest in the ring (and then sets
+    /// `queued`). With the ring half full or more it takes only the one it returns.
+    ///
+    /// Why half: a batch that filled the ring would be pushed back out (the oldest half
+    /// of a full ring overflows to the injection queue) before most of it ran, and with
+    /// tasks that requeue themselves (yielding, waking each other) that can cycle forever,
+    /// the same tasks going in and out while others never run (a worker with 2,500
+    /// yielding tasks and a 1,024-slot ring left 976 of them unstarted). Taking the
+    /// oldest injected task at every interval, whatever the ring holds, is what
+    /// guarantees that every injected task runs.
     fn take_injected(
         shared: &Shared,
         core: &mut Core,
@@ -323,9 +329,9 @@ impl Context {
             return None;
         }
         let share = shared.inject.len() / shared.remotes.len() + 1;
-        let max = share
-            .min(core.run_queue.remaining_slots() + 1)
-            .min(queue::CAPACITY / 2);
+        let room = (queue::CAPACITY / 2).saturating_sub(core.run_queue.len());
+        // The one returned runs at once and takes no slot.
+        let max = share.min(room + 1);
         let mut first = None;
         let Core {
             run_queue, owned, ..

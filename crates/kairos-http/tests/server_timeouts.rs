@@ -143,6 +143,7 @@ async fn the_keep_alive_deadline_follows_the_last_request() {
         for _ in 0..4 {
             client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
             assert_eq!(client.response().await.unwrap().status, 200);
+            // The clock is paused: the gap is virtual time, not a wait.
             sleep(gap).await;
         }
         client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;

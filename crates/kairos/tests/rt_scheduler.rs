@@ -457,7 +457,15 @@ fn tasks_spawned_by_a_busy_worker_reach_an_idle_one() {
 fn an_injected_task_queued_behind_a_stuck_worker_is_run_by_another() {
     for _ in 0..40 {
         let rt = support::multi_thread(2);
-        // Both workers reach their first park (no task, nobody busy: no watcher).
+        // Both workers reach their first park (no task, nobody busy: no watcher): each has
+        // entered it (its park count), then a moment to get to sleep, which nothing
+        // public shows. The sleep cannot fail the test: a worker not yet asleep only
+        // makes this round miss the case (every round passed with the fix; 2 of 2 runs
+        // hung without it).
+        let metrics = rt.metrics();
+        wait_until("both workers to park", || {
+            (0..2).all(|worker| metrics.worker_park_count(worker) > 0)
+        });
         std::thread::sleep(Duration::from_millis(2));
         drop(occupy_workers(rt.handle(), 2));
     }

@@ -185,6 +185,19 @@ impl<T> Share<T> {
         }
     }
 
+    /// Rule 5 for a half that read `seen` earlier: if it already shows the other half
+    /// released, this half is the last one and frees without writing the state;
+    /// otherwise [`release`](Share::release).
+    fn release_after(self, seen: usize, released: usize, other: usize) {
+        if seen & other != 0 {
+            // SAFETY: the other half released (it never comes back), and this is our last
+            // access.
+            unsafe { self.free() };
+        } else {
+            self.release(released, other);
+        }
+    }
+
     /// The sender's last act (rules 1, 4 and 5): sets COMPLETE unless the receiver closed,
     /// wakes the receiver if it waits, and releases. Returns what the slot held if the
     /// receiver had closed (the slot is still the sender's then, and nobody else reads it).
@@ -195,12 +208,7 @@ impl<T> Share<T> {
             if state & CLOSED != 0 {
                 // SAFETY: COMPLETE is not set, so the slot is ours (rule 1).
                 let value = unsafe { inner.take_value() };
-                if state & RX_RELEASED != 0 {
-                    // SAFETY: the receiver released; this is our last access.
-                    unsafe { self.free() };
-                } else {
-                    self.release(TX_RELEASED, RX_RELEASED);
-                }
+                self.release_after(state, TX_RELEASED, RX_RELEASED);
                 return value;
             }
             // The receiver releases only once closed or completed, so RX_RELEASED is
@@ -240,12 +248,7 @@ impl<T> Share<T> {
         } else {
             None
         };
-        if state & TX_RELEASED != 0 {
-            // SAFETY: the sender released; this is our last access.
-            unsafe { self.free() };
-        } else {
-            self.release(RX_RELEASED, TX_RELEASED);
-        }
+        self.release_after(state, RX_RELEASED, TX_RELEASED);
         value
     }
 

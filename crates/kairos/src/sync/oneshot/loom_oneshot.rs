@@ -1,11 +1,15 @@
 //! Loom models of the oneshot channel: send vs receive, send vs close, sender drop vs
 //! receive, receiver drop vs send (the value is dropped exactly once), and `closed()`.
 
-use super::channel;
+use super::error::RecvError;
+use super::{channel, Receiver};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Arc;
 use loom::future::block_on;
 use loom::thread;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 /// Counts its drops.
 struct Counted(Arc<AtomicUsize>);
@@ -50,18 +54,37 @@ fn send_vs_close() {
     });
 }
 
-/// A send racing with the receiver's drop: the value is dropped exactly once, by one side.
-#[test]
-fn receiver_drop_vs_send_drops_value_once() {
-    loom::model(|| {
+/// Polls the receiver once with a waker that does nothing.
+fn poll_noop<T>(rx: &mut Receiver<T>) -> Poll<Result<T, RecvError>> {
+    Future::poll(Pin::new(rx), &mut Context::from_waker(Waker::noop()))
+}
+
+/// A send racing with the receiver's drop, the receiver having waited first (its waker
+/// lent to the sender, which wakes it) or not: the value is dropped exactly once, by one
+/// side, and the allocation freed by whichever half is last.
+fn receiver_drop_vs_send(waited: bool) {
+    loom::model(move || {
         let drops = Arc::new(AtomicUsize::new(0));
-        let (tx, rx) = channel();
+        let (tx, mut rx) = channel();
+        if waited {
+            assert!(poll_noop(&mut rx).is_pending());
+        }
         let value = Counted(drops.clone());
         let sender = thread::spawn(move || drop(tx.send(value)));
         drop(rx);
         sender.join().unwrap();
         assert_eq!(drops.load(SeqCst), 1);
     });
+}
+
+#[test]
+fn receiver_drop_vs_send_drops_value_once() {
+    receiver_drop_vs_send(false);
+}
+
+#[test]
+fn send_to_a_waiting_receiver_vs_its_drop() {
+    receiver_drop_vs_send(true);
 }
 
 /// The sender waits in `closed()` while the receiver is dropped.
@@ -83,11 +106,9 @@ fn waker_replacement_vs_send() {
     loom::model(|| {
         let (tx, mut rx) = channel();
         let sender = thread::spawn(move || tx.send(3).unwrap());
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let first = std::future::Future::poll(std::pin::Pin::new(&mut rx), &mut cx);
-        let value = match first {
-            std::task::Poll::Ready(value) => value,
-            std::task::Poll::Pending => block_on(rx),
+        let value = match poll_noop(&mut rx) {
+            Poll::Ready(value) => value,
+            Poll::Pending => block_on(rx),
         };
         assert_eq!(value, Ok(3));
         sender.join().unwrap();
@@ -106,25 +127,6 @@ fn sender_drop_vs_receiver_drop() {
     });
 }
 
-/// The receiver waits (its waker is lent to the sender), then is dropped while the value
-/// is sent and its waker woken: the value is dropped exactly once and the allocation
-/// freed by whichever half is last.
-#[test]
-fn send_to_a_waiting_receiver_vs_its_drop() {
-    loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let (tx, mut rx) = channel();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let polled = std::future::Future::poll(std::pin::Pin::new(&mut rx), &mut cx);
-        assert!(polled.is_pending());
-        let value = Counted(drops.clone());
-        let sender = thread::spawn(move || drop(tx.send(value)));
-        drop(rx);
-        sender.join().unwrap();
-        assert_eq!(drops.load(SeqCst), 1);
-    });
-}
-
 /// A value received while the sender is still waking the receiver: the receiver takes it
 /// and the allocation is freed once, by whichever half releases last.
 #[test]
@@ -132,16 +134,13 @@ fn try_recv_vs_send_to_a_waiting_receiver() {
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
         let (tx, mut rx) = channel();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        assert!(std::future::Future::poll(std::pin::Pin::new(&mut rx), &mut cx).is_pending());
+        assert!(poll_noop(&mut rx).is_pending());
         let value = Counted(drops.clone());
         let sender = thread::spawn(move || tx.send(value).is_ok());
         let received = rx.try_recv();
         let sent = sender.join().unwrap();
         assert!(sent);
-        if let Ok(value) = received {
-            drop(value);
-        }
+        drop(received);
         drop(rx);
         assert_eq!(drops.load(SeqCst), 1);
     });

@@ -1,12 +1,14 @@
 //! Idle keep-alive connections: the server (a child process, so that its memory and
 //! descriptors are its own) holds N of them for a while with no errors, its memory while
-//! they are held idle grows by at most `BUDGET_PER_10K` per 10,000 of them, and its
+//! they are held idle grows by at most `budget_per_10k` per 10,000 of them, and its
 //! descriptor count is back to the baseline once they close. The figure is printed beside
-//! nginx's published one (2.5 MB per 10,000 idle keep-alive connections), which Kairos
-//! does not meet yet: see docs/RELIABILITY.md. The peak (while the connections open and
-//! make their requests, when each holds its serving state) is printed too.
+//! nginx's published one (2.5 MB per 10,000 idle keep-alive connections), which is the
+//! bound for 10,000 or more in a release build (docs/RELIABILITY.md, item 6). The peak
+//! (while the connections open and make their requests, when each holds its serving state)
+//! is printed too.
 //!
-//! CI runs 2,000 connections for 2 s; `scripts/idle-load.sh` runs the same test with
+//! `cargo test` runs 2,000 connections for 2 s in a debug build; CI also runs 10,000 for
+//! 5 s in a release build, and `scripts/idle-load.sh` the release build with
 //! `IDLE_CONNECTIONS=10000 IDLE_SECONDS=60`.
 
 mod support;
@@ -16,11 +18,20 @@ use std::time::{Duration, Instant};
 use support::child::{self, ChildServer};
 
 const ROLE: &str = "idle-server";
-/// The regression bound: RSS growth while 10,000 connections are held idle. Measured
-/// 4.3 MB in a release build, 5.7 MB in this debug test (23 MB before idle connections
-/// shrank, 65 MB before they gave their buffers back); nginx's figure is 2.5 MB ("10,000
-/// inactive HTTP keep-alive connections take about 2.5M memory").
-const BUDGET_PER_10K: u64 = 10_000_000;
+/// The bound on RSS growth per 10,000 connections held idle, for `connections` of them:
+/// nginx's figure, 2.5 MB ("10,000 inactive HTTP keep-alive connections take about 2.5M
+/// memory"; Kairos measured 2.44 MB), in a release build holding at least 10,000 (with
+/// fewer, the pages and vectors that any number touches weigh more: 2.83 MB per 10,000
+/// measured with 2,000); otherwise a regression bound (a debug build's futures are larger:
+/// 5.7 MB measured when the release build took 4.3 MB; 23 MB before idle connections
+/// shrank, 65 MB before they gave their buffers back).
+fn budget_per_10k(connections: usize) -> u64 {
+    if cfg!(debug_assertions) || connections < 10_000 {
+        10_000_000
+    } else {
+        2_500_000
+    }
+}
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).map_or(default, |v| v.parse().unwrap())
@@ -108,9 +119,10 @@ fn idle_keep_alive_connections_are_cheap_and_leave_nothing_behind() {
         assert!(fds_held >= fds_before + connections);
         assert_eq!(fds_after, fds_before, "descriptors left behind");
         let idle = per_10k(rss_idle);
+        let budget = budget_per_10k(connections);
         assert!(
-            idle <= BUDGET_PER_10K,
-            "{idle} bytes per 10,000 idle connections"
+            idle <= budget,
+            "{idle} bytes per 10,000 idle connections, over the bound of {budget}"
         );
     });
 }

@@ -12,22 +12,11 @@
 //!  |        | Consumed         |
 //!  +---------------------------+
 //!  | Trailer                   |  the JoinHandle's waker
-//!  |   spacing                 |  never touched: see below
 //!  +---------------------------+
 //! ```
 //!
-//! # Neighbouring cells
-//!
-//! Tasks spawned one after another sit next to each other in memory but often run on
-//! different workers: if the end of one cell (its future, written at every poll) shared a
-//! cache line with the start of the next (its state word, written at every wake-up), the
-//! two workers would take the line from each other all the time. The trailer keeps them
-//! apart: the join waker (touched once or twice in a task's life) and [`SPACING`] bytes
-//! that are never written, which with the allocator's own header put at least one cache
-//! line between the busy parts of any two cells (docs/DESIGN.md "Tasks" has the
-//! measurements). Aligning cells to cache lines would do the same, but an over-aligned
-//! allocation goes through `memalign`, which fragments the heap: 343 bytes per idle task
-//! measured that way, against 144 with the spacing.
+//! Cells are neither aligned to nor padded to cache lines, so neighbouring cells may share
+//! one; docs/DESIGN.md ("Tasks") has what keeping them apart was measured to cost and buy.
 //!
 //! Ownership of the fields follows the protocol in [`crate::task`]: `stage` belongs to the
 //! holder of RUNNING (or, once COMPLETE, to the `JoinHandle` if it is interested); the join
@@ -40,7 +29,6 @@ use crate::task::id::Id;
 use crate::task::raw::Vtable;
 use crate::task::state::State;
 use std::future::Future;
-use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
@@ -74,23 +62,9 @@ pub(super) enum Stage<F: Future> {
     Consumed,
 }
 
-/// Bytes at the end of every cell that are never read or written (see "Neighbouring
-/// cells"): with the 16-byte join waker and the allocator's 8-byte header, 64 bytes
-/// between the busy parts of neighbouring cells.
-pub(super) const SPACING: usize = 40;
-
-/// glibc's header before each allocation (its size word).
-const ALLOCATOR_HEADER: usize = 8;
-
-const _: () = assert!(
-    std::mem::size_of::<Option<Waker>>() + SPACING + ALLOCATOR_HEADER >= 64,
-    "the busy parts of neighbouring cells must be a cache line apart"
-);
-
-/// The `JoinHandle`'s waker, and the spacing.
+/// The `JoinHandle`'s waker.
 pub(super) struct Trailer {
     waker: UnsafeCell<Option<Waker>>,
-    _spacing: [MaybeUninit<u8>; SPACING],
 }
 
 impl<F: Future, S> Cell<F, S> {
@@ -107,8 +81,6 @@ impl<F: Future, S> Cell<F, S> {
             },
             trailer: Trailer {
                 waker: UnsafeCell::new(None),
-                // Left uninitialized: nothing ever reads it.
-                _spacing: [const { MaybeUninit::uninit() }; SPACING],
             },
         })
     }

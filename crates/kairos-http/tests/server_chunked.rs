@@ -82,6 +82,37 @@ async fn expect_continue_without_reading_closes() {
     assert_eq!(res.header("connection"), Some("close"));
 }
 
+/// A response whose head goes out before the body is read (it streams the body back) has
+/// forgone the `100 Continue`: sent after the head, the interim response would land in the
+/// body. Found by the `server_connection` fuzz target (docs/RELIABILITY.md, item 3).
+#[kairos::test]
+async fn no_continue_after_the_final_head() {
+    use kairos::io::AsyncReadExt;
+    let (addr, _handle, _task) = start(Server::builder()).await;
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send(b"POST /stream-echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        .await;
+    // The final head comes first: the service answers before it reads the body.
+    let mut output = Vec::new();
+    while !output.windows(4).any(|w| w == b"\r\n\r\n") {
+        let mut chunk = [0u8; 1024];
+        let n = client.reader.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "closed before a response head");
+        output.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&output).into_owned();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("connection: close\r\n"), "{head}");
+    // The client sends the body without a `100`; the response body is that body, then
+    // the connection closes.
+    client.send(b"data").await;
+    client.reader.read_to_end(&mut output).await.unwrap();
+    let text = String::from_utf8_lossy(&output);
+    assert!(text.ends_with("\r\n\r\ndata"), "{text}");
+    assert!(!text.contains("100 Continue"), "{text}");
+}
+
 #[kairos::test]
 async fn unread_small_body_is_skipped_and_the_connection_kept() {
     let (addr, _handle, _task) = start(Server::builder()).await;

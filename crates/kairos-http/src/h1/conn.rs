@@ -74,17 +74,38 @@ pub(crate) struct Streaming {
     pub(crate) pipe: Arc<Pipe>,
     decoder: Decoder,
     received: u64,
-    /// `100 Continue` is owed once the service reads the body.
-    continue_owed: bool,
+    /// Where the request's `Expect: 100-continue` stands.
+    expect: Expect,
     done: bool,
     /// Since when the server has wanted body bytes the socket did not have (for the
     /// body-read timeout); `None` while bytes flow or the service is not reading.
     stalled_since: Option<Instant>,
 }
 
+/// A request body's `100 Continue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// No `Expect: 100-continue` (or not HTTP/1.1): the client sends the body anyway.
+    Nothing,
+    /// Owed once the service reads the body.
+    Owed,
+    Sent,
+    /// Never to be sent: the final response's head went out first, and a `100` after it
+    /// would land in its body. The client may or may not send the body now.
+    Forgone,
+}
+
 impl Streaming {
     pub(crate) fn is_done(&self) -> bool {
         self.done
+    }
+
+    /// The final response's head is being written: a `100 Continue` not sent by now never
+    /// will be.
+    pub(crate) fn forgo_continue(&mut self) {
+        if self.expect == Expect::Owed {
+            self.expect = Expect::Forgone;
+        }
     }
 }
 
@@ -318,12 +339,16 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             BodyLength::Known(n) => Decoder::length(n),
             BodyLength::Chunked | BodyLength::UntilClose => Decoder::chunked(),
         };
-        let continue_owed = head.expect_continue && head.version == Version::HTTP_11;
+        let expect = if head.expect_continue && head.version == Version::HTTP_11 {
+            Expect::Owed
+        } else {
+            Expect::Nothing
+        };
         Ok(BodyStart::Stream(Streaming {
             pipe: Arc::new(Pipe::default()),
             decoder,
             received: 0,
-            continue_owed,
+            expect,
             done: false,
             stalled_since: None,
         }))
@@ -340,14 +365,14 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         if body.done {
             return Poll::Ready(Ok(()));
         }
-        if body.continue_owed {
+        if body.expect == Expect::Owed {
             if !body.pipe.wanted() {
                 body.pipe.register_writer(cx);
                 if !body.pipe.wanted() {
                     return Poll::Pending;
                 }
             }
-            body.continue_owed = false;
+            body.expect = Expect::Sent;
             self.io
                 .write_buf
                 .flat()
@@ -424,10 +449,10 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
 
     /// After the response: whether the rest of an unread body can be skipped cheaply
     /// enough to keep the connection (at most `drain_limit` bytes, and never when
-    /// `100 Continue` was not sent: the client may not send the body at all).
+    /// `100 Continue` is owed or forgone: the client may not send the body at all).
     pub(crate) fn can_drain(&self, body: &Streaming) -> bool {
         body.done
-            || (!body.continue_owed
+            || (matches!(body.expect, Expect::Nothing | Expect::Sent)
                 && body
                     .decoder
                     .remaining()

@@ -93,6 +93,9 @@ where
         };
         let (parts, body) = response.into_parts();
         let (framing, persist) = write_head(&mut conn, &meta, &parts, &body, &streaming);
+        if let Some(body) = streaming.as_mut() {
+            body.forgo_continue();
+        }
         // The response's map, emptied, serves the next request's fields.
         super::pool::give_header_map(parts.headers);
         if meta.method != http::Method::HEAD && framing != Framing::None {

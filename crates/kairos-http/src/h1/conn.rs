@@ -75,7 +75,7 @@ pub(crate) struct Streaming {
     decoder: Decoder,
     received: u64,
     /// Where the request's `Expect: 100-continue` stands.
-    expect: Expect,
+    continue_state: ContinueState,
     done: bool,
     /// Since when the server has wanted body bytes the socket did not have (for the
     /// body-read timeout); `None` while bytes flow or the service is not reading.
@@ -84,15 +84,24 @@ pub(crate) struct Streaming {
 
 /// A request body's `100 Continue`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+enum ContinueState {
     /// No `Expect: 100-continue` (or not HTTP/1.1): the client sends the body anyway.
     Nothing,
     /// Owed once the service reads the body.
     Owed,
+    /// Sent, before the final response: the client goes on with the body.
     Sent,
     /// Never to be sent: the final response's head went out first, and a `100` after it
     /// would land in its body. The client may or may not send the body now.
     Forgone,
+}
+
+impl ContinueState {
+    /// Whether the client sends the body whatever the server does: it did not ask to
+    /// wait, or was told to go on.
+    fn body_is_coming(self) -> bool {
+        matches!(self, ContinueState::Nothing | ContinueState::Sent)
+    }
 }
 
 impl Streaming {
@@ -103,8 +112,8 @@ impl Streaming {
     /// The final response's head is being written: a `100 Continue` not sent by now never
     /// will be.
     pub(crate) fn forgo_continue(&mut self) {
-        if self.expect == Expect::Owed {
-            self.expect = Expect::Forgone;
+        if self.continue_state == ContinueState::Owed {
+            self.continue_state = ContinueState::Forgone;
         }
     }
 }
@@ -339,16 +348,16 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
             BodyLength::Known(n) => Decoder::length(n),
             BodyLength::Chunked | BodyLength::UntilClose => Decoder::chunked(),
         };
-        let expect = if head.expect_continue && head.version == Version::HTTP_11 {
-            Expect::Owed
+        let continue_state = if head.expect_continue && head.version == Version::HTTP_11 {
+            ContinueState::Owed
         } else {
-            Expect::Nothing
+            ContinueState::Nothing
         };
         Ok(BodyStart::Stream(Streaming {
             pipe: Arc::new(Pipe::default()),
             decoder,
             received: 0,
-            expect,
+            continue_state,
             done: false,
             stalled_since: None,
         }))
@@ -365,14 +374,14 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
         if body.done {
             return Poll::Ready(Ok(()));
         }
-        if body.expect == Expect::Owed {
+        if body.continue_state == ContinueState::Owed {
             if !body.pipe.wanted() {
                 body.pipe.register_writer(cx);
                 if !body.pipe.wanted() {
                     return Poll::Pending;
                 }
             }
-            body.expect = Expect::Sent;
+            body.continue_state = ContinueState::Sent;
             self.io
                 .write_buf
                 .flat()
@@ -452,7 +461,7 @@ impl<T: ReadUninit + AsyncWrite + Unpin> Conn<T> {
     /// `100 Continue` is owed or forgone: the client may not send the body at all).
     pub(crate) fn can_drain(&self, body: &Streaming) -> bool {
         body.done
-            || (matches!(body.expect, Expect::Nothing | Expect::Sent)
+            || (body.continue_state.body_is_coming()
                 && body
                     .decoder
                     .remaining()

@@ -92,10 +92,7 @@ where
             }
         };
         let (parts, body) = response.into_parts();
-        let (framing, persist) = write_head(&mut conn, &meta, &parts, &body, &streaming);
-        if let Some(body) = streaming.as_mut() {
-            body.forgo_continue();
-        }
+        let (framing, persist) = write_head(&mut conn, &meta, &parts, &body, &mut streaming);
         // The response's map, emptied, serves the next request's fields.
         super::pool::give_header_map(parts.headers);
         if meta.method != http::Method::HEAD && framing != Framing::None {
@@ -157,13 +154,14 @@ where
     Poll::Pending
 }
 
-/// Queues a response's head; returns its framing and persistence.
+/// Queues a response's head (after it, a `100 Continue` not sent is forgone); returns its
+/// framing and persistence.
 fn write_head<T, B>(
     conn: &mut Conn<T>,
     meta: &RequestMeta,
     parts: &http::response::Parts,
     body: &B,
-    streaming: &Option<Streaming>,
+    streaming: &mut Option<Streaming>,
 ) -> (Framing, Persist)
 where
     T: ReadUninit + AsyncWrite + Unpin,
@@ -180,6 +178,9 @@ where
         persist = Persist::Close;
     }
     conn.write_head(parts.status, &parts.headers, framing, persist);
+    if let Some(streaming) = streaming {
+        streaming.forgo_continue();
+    }
     (framing, persist)
 }
 

@@ -110,11 +110,13 @@ mod unit {
         Pin::new(join).poll(&mut Context::from_waker(Waker::noop()))
     }
 
+    /// The size of the cell a task running `_` gets.
+    fn cell_size<F: Future>(_: &F) -> usize {
+        std::mem::size_of::<super::super::core::Cell<F, std::sync::Arc<()>>>()
+    }
+
     #[test]
     fn task_cell_for_a_small_future_is_smaller_than_tokios_128_bytes() {
-        fn cell_size<F: Future>(_: &F) -> usize {
-            std::mem::size_of::<super::super::core::Cell<F, std::sync::Arc<()>>>()
-        }
         let size = cell_size(&async {});
         eprintln!("task cell for `async {{}}`: {size} bytes");
         assert!(size < 128, "task cell is {size} bytes");
@@ -126,9 +128,6 @@ mod unit {
         // connection's 56-byte future makes a 104-byte cell, a 112-byte heap chunk with
         // the allocator's header, which the idle-connection bar of docs/RELIABILITY.md
         // (item 6) counts on; 40 more bytes once cost it 0.48 MB per 10,000 connections.
-        fn cell_size<F: Future>(_: &F) -> usize {
-            std::mem::size_of::<super::super::core::Cell<F, std::sync::Arc<()>>>()
-        }
         /// 56 bytes with a tag byte to spare, as the connection's future has.
         #[expect(dead_code, reason = "only its size and niche matter")]
         struct Words(bool, [u64; 6]);

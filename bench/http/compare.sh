@@ -8,8 +8,11 @@
 #   bench/http/compare.sh [ROUNDS] [SECONDS] [CONNECTIONS] [SERVERS...]
 #   bench/http/compare.sh 5 3 128 kairos actix hyper may_minihttp   # the defaults
 #
-# TESTS overrides the tests (default "plaintext-pipelined plaintext json"); PIN_SERVER,
-# PIN_WRK and WRK_THREADS as in run.sh. Servers idle while another is measured.
+# TESTS overrides the tests (default "plaintext-pipelined plaintext json"; "fortunes" is
+# the fourth); PIN_SERVER, PIN_WRK and WRK_THREADS as in run.sh. Servers idle while
+# another is measured. `kairos-mt` is the Kairos app on one work-stealing runtime
+# (`--multi-thread`) where `kairos` is its default, a runtime per core. BIN_DIR names a
+# folder of prebuilt servers (bench/http/device-pack.sh makes one) and skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-5}
@@ -21,15 +24,16 @@ servers=("$@")
 tests=(${TESTS:-plaintext-pipelined plaintext json})
 threads=${WRK_THREADS:-1}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q -p techempower -p kairos-bench-http
+[ -n "${BIN_DIR:-}" ] || cargo build --release -q -p techempower -p kairos-bench-http
 work=$(mktemp -d)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-target=$(pwd)/target/release
+target=$(realpath "${BIN_DIR:-target/release}")
 lua=$(pwd)/bench/http/wrk/pipeline.lua
 export TFB_DB="$work/techempower.sqlite"
 declare -A port
@@ -39,11 +43,13 @@ for server in "${servers[@]}"; do
   port[$server]=$next_port
   case $server in
     kairos) ${PIN_SERVER:-} "$target/techempower" --host 127.0.0.1 --port "$next_port" --db "$TFB_DB" ${KAIROS_ARGS:-} > "$work/$server.log" 2>&1 & ;;
+    kairos-mt) ${PIN_SERVER:-} "$target/techempower" --host 127.0.0.1 --port "$next_port" --db "$TFB_DB" --multi-thread > "$work/$server.log" 2>&1 & ;;
     *) ${PIN_SERVER:-} "$target/$server" "$next_port" > "$work/$server.log" 2>&1 & ;;
   esac
   pids+=($!)
+  # Listening is enough (no curl needed): the app seeds the database before it listens.
   for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$next_port/plaintext" && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$next_port") 2>/dev/null && break
     sleep 0.1
   done
 done

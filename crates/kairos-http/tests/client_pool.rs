@@ -5,15 +5,12 @@ mod support;
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use kairos::io::{AsyncReadExt, AsyncWriteExt};
-use kairos::net::TcpListener;
 use kairos_http::client::Client;
 use kairos_http::server::Server;
 use kairos_http::{Body, ErrorKind};
 use kairos_service::Service;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
+use support::Then;
 
 fn get(url: String) -> Request<Body> {
     Request::get(url).body(Body::empty()).unwrap()
@@ -21,42 +18,19 @@ fn get(url: String) -> Request<Body> {
 
 #[kairos::test]
 async fn requests_reuse_one_pooled_connection() {
-    // A bare server that counts connections and answers every request on them.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    kairos::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            counter.fetch_add(1, Ordering::SeqCst);
-            kairos::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let mut pending = Vec::new();
-                loop {
-                    let n = socket.read(&mut buf).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    pending.extend_from_slice(&buf[..n]);
-                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                        pending.drain(..end + 4);
-                        socket
-                            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                            .await
-                            .unwrap();
-                    }
-                }
-            });
-        }
-    });
+    let server = support::scripted_server(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+        Then::KeepOpen,
+    )
+    .await;
+    let addr = server.addr;
     let client = Client::new();
     for _ in 0..5 {
         let res = client.call(get(format!("http://{addr}/"))).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.into_body().collect(100).await.unwrap(), "ok");
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    assert_eq!(server.accepted(), 1);
     assert_eq!(client.idle_connections("127.0.0.1", addr.port()), 1);
 }
 

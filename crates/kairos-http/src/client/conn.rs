@@ -13,6 +13,7 @@ use http::{Method, Request};
 use http_body::Frame;
 use kairos::net::TcpStream;
 use std::future::poll_fn;
+use std::os::fd::AsRawFd;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
@@ -153,6 +154,27 @@ impl ClientConn {
             pool,
             key,
         })
+    }
+
+    /// Whether the server has neither sent anything nor closed the connection since its
+    /// last response: asked of an idle connection before it is used again. Bytes nobody
+    /// asked for would be read as the next request's response; a closed connection would
+    /// fail a request that cannot be sent again. One non-blocking peek at the socket, so
+    /// it does not depend on the reactor having seen the event yet.
+    pub(crate) fn peer_is_quiet(&self) -> bool {
+        let mut byte = 0u8;
+        // SAFETY: the descriptor belongs to the stream `self` owns, open for this call;
+        // the buffer is one byte on this stack frame, and `MSG_PEEK | MSG_DONTWAIT`
+        // neither consumes input nor blocks.
+        let peeked = unsafe {
+            libc::recv(
+                self.io.io.as_raw_fd(),
+                (&raw mut byte).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        peeked < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock
     }
 
     fn release(self, reusable: bool, pool: &Pool, key: Key) {

@@ -3,8 +3,9 @@
 //! A connection goes back to the pool when its response body has been read to the end
 //! with nothing left over and both sides agreed to keep it. Checkout takes the most
 //! recently used one (its peer is the least likely to have closed it), dropping those idle
-//! longer than the idle timeout. At most `max_idle_per_host` wait per host; more are
-//! closed.
+//! longer than the idle timeout and those the server closed or sent unasked bytes on
+//! while they waited ([`ClientConn::peer_is_quiet`]). At most `max_idle_per_host` wait
+//! per host; more are closed.
 
 use super::conn::ClientConn;
 use kairos::time::Instant;
@@ -41,17 +42,18 @@ impl Pool {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// An idle connection to `key`, if one is fresh enough.
+    /// An idle connection to `key`, if one is fresh enough and its server quiet.
     pub(crate) fn take(&self, key: &Key) -> Option<ClientConn> {
-        let mut idle = self.lock();
-        let list = idle.get_mut(key)?;
         let now = Instant::now();
-        while let Some(entry) = list.pop() {
-            if now.saturating_duration_since(entry.since) < self.idle_timeout {
+        loop {
+            // The lock is not held across the socket check.
+            let entry = self.lock().get_mut(key)?.pop()?;
+            if now.saturating_duration_since(entry.since) < self.idle_timeout
+                && entry.conn.peer_is_quiet()
+            {
                 return Some(entry.conn);
             }
         }
-        None
     }
 
     /// Returns a connection for reuse.

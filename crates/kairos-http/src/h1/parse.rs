@@ -283,6 +283,13 @@ pub(crate) fn parse_response(
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(_) => return Err(refuse(StatusCode::BAD_GATEWAY, "malformed response head")),
     };
+    // A head that arrived complete in one read is held to the limit too.
+    if len > limits.max_head_size {
+        return Err(refuse(
+            StatusCode::BAD_GATEWAY,
+            "response head larger than the limit",
+        ));
+    }
     let status = StatusCode::from_u16(res.code.unwrap_or_default())
         .map_err(|_| refuse(StatusCode::BAD_GATEWAY, "invalid status code"))?;
     let version = if res.version == Some(0) {
@@ -980,5 +987,82 @@ mod tests {
         assert!(parse_content_length(b"18446744073709551616").is_err());
         assert!(parse_content_length(b"").is_err());
         assert!(parse_content_length(b"-1").is_err());
+    }
+
+    fn response(input: &[u8], method: &Method) -> Result<Option<ResponseHead>, HeadError> {
+        parse_response(&mut BytesMut::from(input), &LIMITS, method)
+    }
+
+    #[test]
+    fn response_heads_and_their_framing() {
+        let mut buf =
+            BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.0 204"[..]);
+        let head = parse_response(&mut buf, &LIMITS, &Method::GET)
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.status, StatusCode::OK);
+        assert_eq!(head.body, BodyLength::Known(2));
+        assert!(head.keep_alive);
+        assert_eq!(&buf[..], b"okHTTP/1.0 204");
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let head = response(chunked, &Method::GET).unwrap().unwrap();
+        assert_eq!(head.body, BodyLength::Chunked);
+        // No length: the body runs to the end of the connection, which cannot be kept.
+        let head = response(b"HTTP/1.1 200 OK\r\n\r\n", &Method::GET)
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.body, BodyLength::UntilClose);
+        assert!(!head.keep_alive);
+        // A response to HEAD, and a 204 or 304, has no body whatever it announces.
+        let announced = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+        let head = response(announced, &Method::HEAD).unwrap().unwrap();
+        assert_eq!(head.body, BodyLength::Known(0));
+        let head = response(
+            b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+            &Method::GET,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(head.body, BodyLength::Known(0));
+        assert!(response(b"HTTP/1.1 200 OK\r\nContent-Le", &Method::GET)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn bad_response_heads_are_refused() {
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+            b"HTTP/1.1 999999 OK\r\n\r\n",
+            b"HTTP/1.1 20 OK\r\n\r\n",
+            b"NOTHTTP 200 OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+        ] {
+            let refused = response(bad, &Method::GET);
+            assert!(refused.is_err(), "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(refused.err().unwrap().status, StatusCode::BAD_GATEWAY);
+        }
+    }
+
+    #[test]
+    fn response_heads_over_the_limit_are_refused_complete_or_not() {
+        let mut big = b"HTTP/1.1 200 OK\r\nX: ".to_vec();
+        big.resize(LIMITS.max_head_size + 10, b'a');
+        // Still partial: waiting would exceed the limit.
+        let refused = response(&big, &Method::GET).expect_err("partial head over the limit");
+        assert_eq!(refused.reason, "response head larger than the limit");
+        // Complete in one read: held to the same limit.
+        big.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+        let refused = response(&big, &Method::GET).expect_err("complete head over the limit");
+        assert_eq!(refused.reason, "response head larger than the limit");
+        // At the limit exactly: accepted.
+        let mut fits = b"HTTP/1.1 200 OK\r\nX: ".to_vec();
+        fits.resize(LIMITS.max_head_size - 4, b'a');
+        fits.extend_from_slice(b"\r\n\r\n");
+        assert_eq!(fits.len(), LIMITS.max_head_size);
+        assert!(response(&fits, &Method::GET).unwrap().is_some());
     }
 }

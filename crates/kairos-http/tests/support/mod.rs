@@ -89,6 +89,102 @@ pub async fn start(
     (addr, handle, task)
 }
 
+/// What a [`scripted_server`] does after each answer.
+#[derive(Clone, Copy)]
+pub enum Then {
+    /// Waits for the next request on the connection.
+    KeepOpen,
+    /// Closes the connection.
+    Close,
+    /// After 10 ms, writes these bytes nobody asked for, then waits for the next request.
+    SendLater(&'static [u8]),
+}
+
+/// A running [`scripted_server`]: its address and counts of what it has done.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Connections closed, plus unasked writes made ([`Then`]).
+    done: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Scripted {
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until the server has closed a connection or written its unasked bytes
+    /// (`n` times in all): on loopback, the client's socket holds them by then.
+    pub async fn done(&self, n: usize) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.done.load(std::sync::atomic::Ordering::SeqCst) < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the scripted server stalled"
+            );
+            kairos::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
+
+/// A bare server (no HTTP stack) that answers every request head it reads, on every
+/// connection, with `answer`, then does `then`. A request's body must arrive with its
+/// head (it is discarded with it).
+pub async fn scripted_server(
+    answer: impl AsRef<[u8]> + Send + Sync + 'static,
+    then: Then,
+) -> Scripted {
+    use std::sync::atomic::Ordering;
+    let listener = kairos::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Scripted {
+        addr: listener.local_addr().unwrap(),
+        accepted: Default::default(),
+        done: Default::default(),
+    };
+    let (accepted, done) = (server.accepted.clone(), server.done.clone());
+    let answer = std::sync::Arc::new(answer);
+    kairos::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            accepted.fetch_add(1, Ordering::SeqCst);
+            let (answer, done) = (answer.clone(), done.clone());
+            kairos::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let mut pending = Vec::new();
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    pending.extend_from_slice(&buf[..n]);
+                    if !pending.windows(4).any(|w| w == b"\r\n\r\n") {
+                        continue;
+                    }
+                    pending.clear();
+                    if socket.write_all((*answer).as_ref()).await.is_err() {
+                        return;
+                    }
+                    match then {
+                        Then::KeepOpen => {}
+                        Then::Close => {
+                            drop(socket);
+                            done.fetch_add(1, Ordering::SeqCst);
+                            return;
+                        }
+                        Then::SendLater(bytes) => {
+                            kairos::time::sleep(Duration::from_millis(10)).await;
+                            let _ = socket.write_all(bytes).await;
+                            done.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    server
+}
+
 /// The future of the test service.
 pub type HandleFuture = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Response<Body>, std::io::Error>> + Send>,

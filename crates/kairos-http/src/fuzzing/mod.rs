@@ -8,6 +8,7 @@ pub use self::server::server_connection;
 use crate::h1::decode::{Decoded, Decoder};
 use crate::h1::parse::{self, BodyLength, HeadLimits};
 use bytes::BytesMut;
+use http::Method;
 
 /// Parses `data` as pipelined request heads until it runs out or is refused.
 pub fn request_heads(data: &[u8]) {
@@ -36,6 +37,72 @@ pub fn request_heads(data: &[u8]) {
             }
             Err(err) => {
                 assert!(err.status.is_client_error() || err.status.is_server_error());
+                return;
+            }
+        }
+    }
+}
+
+/// Parses `data` as a server's responses (to `GET`, or `HEAD` when the first byte is
+/// odd), as the client reads them: heads within the limit, each body skipped by its
+/// framing (a chunked one decoded), until the input runs out or is refused.
+pub fn response_heads(data: &[u8]) {
+    let Some((&first, input)) = data.split_first() else {
+        return;
+    };
+    let method = if first & 1 == 1 {
+        Method::HEAD
+    } else {
+        Method::GET
+    };
+    let limits = HeadLimits {
+        max_request_line: usize::MAX,
+        max_head_size: 1024,
+        max_headers: 16,
+    };
+    let mut buf = BytesMut::from(input);
+    loop {
+        let before = buf.len();
+        match parse::parse_response(&mut buf, &limits, &method) {
+            Ok(Some(head)) => {
+                let consumed = before - buf.len();
+                assert!(consumed > 0, "a parsed head consumed nothing");
+                assert!(
+                    consumed <= limits.max_head_size,
+                    "a head over the limit was accepted"
+                );
+                let bodiless =
+                    method == Method::HEAD || !crate::h1::encode::status_has_body(head.status);
+                if bodiless && head.body != BodyLength::Known(0) {
+                    panic!("a response that cannot have a body was given one");
+                }
+                match head.body {
+                    BodyLength::Known(n) => {
+                        let n = usize::try_from(n).unwrap_or(usize::MAX).min(buf.len());
+                        let _ = buf.split_to(n);
+                    }
+                    BodyLength::Chunked => {
+                        let mut decoder = Decoder::chunked();
+                        loop {
+                            match decoder.decode(&mut buf) {
+                                Ok(Decoded::Data(data)) => assert!(!data.is_empty()),
+                                Ok(Decoded::Done) => break,
+                                Ok(Decoded::NeedMore) | Err(_) => return,
+                            }
+                        }
+                    }
+                    BodyLength::UntilClose => return,
+                }
+            }
+            Ok(None) => {
+                assert!(
+                    buf.len() <= limits.max_head_size,
+                    "an oversized partial head waited"
+                );
+                return;
+            }
+            Err(err) => {
+                assert_eq!(err.status, http::StatusCode::BAD_GATEWAY);
                 return;
             }
         }
@@ -103,6 +170,7 @@ mod tests {
     fn the_committed_corpora_still_pass() {
         replay("request_head", request_heads);
         replay("chunked", chunked);
+        replay("response_head", response_heads);
         replay("server_connection", |data| {
             let _ = server_connection(data);
         });

@@ -40,7 +40,7 @@ async fn a_response_head_over_the_limit_is_refused_even_when_it_arrives_whole() 
 }
 
 #[kairos::test]
-async fn conflicting_or_malformed_framing_is_refused() {
+async fn conflicting_or_malformed_heads_are_refused() {
     let client = Client::new();
     for answer in [
         &b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"[..],
@@ -48,6 +48,8 @@ async fn conflicting_or_malformed_framing_is_refused() {
         b"HTTP/1.1 200 OK\r\ncontent-length: 0x2\r\n\r\nok",
         b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nok",
         b"HTTP/1.1 2000 OK\r\ncontent-length: 2\r\n\r\nok",
+        // Nothing asked to switch protocols.
+        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: evil\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
     ] {
         assert_eq!(
             error_of(&client, answer).await,

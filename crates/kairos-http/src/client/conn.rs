@@ -9,7 +9,7 @@ use crate::h1::encode::{self, Encoder, Framing, Persist};
 use crate::h1::io::Buffered;
 use crate::h1::parse::{self, BodyLength, HeadLimits, ResponseHead};
 use bytes::Bytes;
-use http::{Method, Request};
+use http::{Method, Request, StatusCode};
 use http_body::Frame;
 use kairos::net::TcpStream;
 use std::future::poll_fn;
@@ -39,7 +39,8 @@ impl ClientConn {
         }
     }
 
-    /// Writes `request` and reads the response head (skipping `1xx` responses).
+    /// Writes `request` and reads the response head (skipping interim `1xx` responses; a
+    /// `101` is an error).
     pub(crate) async fn send<B>(
         &mut self,
         request: Request<B>,
@@ -96,6 +97,14 @@ impl ClientConn {
         let mut got_bytes = false;
         loop {
             match parse::parse_response(&mut self.io.read_buf, limits, &parts.method) {
+                // This client offers no way to take the connection over for another
+                // protocol, so it never asks for one.
+                Ok(Some(head)) if head.status == StatusCode::SWITCHING_PROTOCOLS => {
+                    return Err(SendError::Other(Error::new(
+                        ErrorKind::Parse,
+                        "101 Switching Protocols to a request that asked for no upgrade",
+                    )))
+                }
                 Ok(Some(head)) if head.status.is_informational() => continue,
                 Ok(Some(head)) => return Ok(head),
                 Ok(None) => {}

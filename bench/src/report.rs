@@ -144,9 +144,11 @@ but the future itself.\n\
 per worker) compute 10 µs per turn and wake each other.\n\
 - tcp_echo: every server (and a thread-per-connection std server, `threads`) in its own \
 process, a fresh one per sample; one load generator (one thread on mio, pinned to the last \
-CPU) keeps one 64-byte message in flight per connection; a sample measures 2 s after 0.5 s \
-of warm-up, and 5 samples per server alternate, 10 s of measured load in all. On 2 cores the \
-server and the load generator share the CPUs.\n\
+CPU) keeps one 64-byte message in flight per connection, with a read and a write per round \
+trip as the servers make (it stops reading at a short read); a sample measures 2 s after \
+0.5 s of warm-up, and 5 samples per server alternate, 10 s of measured load in all. A \
+current-thread server is pinned to the other CPU; on the multi-thread flavor the server and \
+the load generator share the CPUs.\n\
 - Memory rows: resident-set growth in a fresh process: per task parked on a never-ready \
 future, and per connection of an echo server holding 10,000 that each made one round trip.\n\n";
 

@@ -105,7 +105,7 @@ pub struct Scripted {
     pub addr: SocketAddr,
     accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Connections closed, plus unasked writes made ([`Then`]).
-    done: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    done: kairos::sync::watch::Receiver<usize>,
 }
 
 impl Scripted {
@@ -117,14 +117,10 @@ impl Scripted {
     /// Waits until the server has closed a connection or written its unasked bytes
     /// (`n` times in all): on loopback, the client's socket holds them by then.
     pub async fn done(&self, n: usize) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while self.done.load(std::sync::atomic::Ordering::SeqCst) < n {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the scripted server stalled"
-            );
-            kairos::time::sleep(Duration::from_millis(1)).await;
-        }
+        let mut done = self.done.clone();
+        done.wait_for(|&count| count >= n)
+            .await
+            .expect("the scripted server is gone");
     }
 }
 
@@ -137,13 +133,14 @@ pub async fn scripted_server(
 ) -> Scripted {
     use std::sync::atomic::Ordering;
     let listener = kairos::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (done, done_rx) = kairos::sync::watch::channel(0usize);
     let server = Scripted {
         addr: listener.local_addr().unwrap(),
         accepted: Default::default(),
-        done: Default::default(),
+        done: done_rx,
     };
-    let (accepted, done) = (server.accepted.clone(), server.done.clone());
-    let answer = std::sync::Arc::new(answer);
+    let accepted = server.accepted.clone();
+    let (answer, done) = (std::sync::Arc::new(answer), std::sync::Arc::new(done));
     kairos::spawn(async move {
         loop {
             let (mut socket, _) = listener.accept().await.unwrap();
@@ -169,13 +166,13 @@ pub async fn scripted_server(
                         Then::KeepOpen => {}
                         Then::Close => {
                             drop(socket);
-                            done.fetch_add(1, Ordering::SeqCst);
+                            done.send_modify(|count| *count += 1);
                             return;
                         }
                         Then::SendLater(bytes) => {
                             kairos::time::sleep(Duration::from_millis(10)).await;
                             let _ = socket.write_all(bytes).await;
-                            done.fetch_add(1, Ordering::SeqCst);
+                            done.send_modify(|count| *count += 1);
                         }
                     }
                 }

@@ -151,7 +151,8 @@ async fn bytes_sent_to_an_idle_pooled_connection_are_not_taken_for_the_next_resp
     let response = client.call(get(server.addr)).await.unwrap();
     assert_eq!(response.into_body().collect(100).await.unwrap(), "ok");
     assert_eq!(client.idle_connections("127.0.0.1", server.addr.port()), 1);
-    // The server writes its unasked response to the pooled connection meanwhile.
+    // The server writes its unasked response to the pooled connection now.
+    server.release();
     server.done(1).await;
     let response = client.call(get(server.addr)).await.unwrap();
     assert_eq!(response.into_body().collect(100).await.unwrap(), "ok");

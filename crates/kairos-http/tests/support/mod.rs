@@ -96,7 +96,8 @@ pub enum Then {
     KeepOpen,
     /// Closes the connection.
     Close,
-    /// After 10 ms, writes these bytes nobody asked for, then waits for the next request.
+    /// Once the test calls [`Scripted::release`], writes these bytes nobody asked for,
+    /// then waits for the next request.
     SendLater(&'static [u8]),
 }
 
@@ -106,12 +107,19 @@ pub struct Scripted {
     accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Connections closed, plus unasked writes made ([`Then`]).
     done: kairos::sync::watch::Receiver<usize>,
+    /// Set by [`Scripted::release`]: [`Then::SendLater`] may write.
+    released: kairos::sync::watch::Sender<bool>,
 }
 
 impl Scripted {
     /// Connections accepted so far.
     pub fn accepted(&self) -> usize {
         self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Lets [`Then::SendLater`] write its bytes (the test has seen the response).
+    pub fn release(&self) {
+        self.released.send_replace(true);
     }
 
     /// Waits until the server has closed a connection or written its unasked bytes
@@ -134,10 +142,12 @@ pub async fn scripted_server(
     use std::sync::atomic::Ordering;
     let listener = kairos::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (done, done_rx) = kairos::sync::watch::channel(0usize);
+    let (released, released_rx) = kairos::sync::watch::channel(false);
     let server = Scripted {
         addr: listener.local_addr().unwrap(),
         accepted: Default::default(),
         done: done_rx,
+        released,
     };
     let accepted = server.accepted.clone();
     let (answer, done) = (std::sync::Arc::new(answer), std::sync::Arc::new(done));
@@ -146,6 +156,7 @@ pub async fn scripted_server(
             let (mut socket, _) = listener.accept().await.unwrap();
             accepted.fetch_add(1, Ordering::SeqCst);
             let (answer, done) = (answer.clone(), done.clone());
+            let mut released = released_rx.clone();
             kairos::spawn(async move {
                 let mut buf = vec![0u8; 4096];
                 let mut pending = Vec::new();
@@ -170,7 +181,9 @@ pub async fn scripted_server(
                             return;
                         }
                         Then::SendLater(bytes) => {
-                            kairos::time::sleep(Duration::from_millis(10)).await;
+                            if released.wait_for(|&go| go).await.is_err() {
+                                return;
+                            }
                             let _ = socket.write_all(bytes).await;
                             done.send_modify(|count| *count += 1);
                         }

@@ -5,7 +5,7 @@
 mod support;
 
 use kairos::runtime::Runtime;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
@@ -469,4 +469,66 @@ fn an_injected_task_queued_behind_a_stuck_worker_is_run_by_another() {
         std::thread::sleep(Duration::from_millis(2));
         drop(occupy_workers(rt.handle(), 2));
     }
+}
+
+/// What the task in `timers_and_io_go_on_while_the_busy_worker_is_stuck` reports.
+enum Progress {
+    TimerFired(ThreadId),
+    ReadPending,
+    Read(ThreadId, [u8; 5]),
+}
+
+/// An idle worker leaves the driver to the busy ones while there are any (they turn it
+/// between their tasks): it must still see to I/O and timers when the only busy worker
+/// is stuck in one long poll and turns nothing. Here the stuck worker spins until the
+/// end; a timer has to fire and a socket's bytes have to arrive on the other one.
+#[test]
+fn timers_and_io_go_on_while_the_busy_worker_is_stuck() {
+    use kairos::io::AsyncReadExt;
+    use std::io::Write;
+
+    let rt = support::multi_thread(2);
+    let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
+    reader.set_nonblocking(true).unwrap();
+    let held = occupy_workers(rt.handle(), 1);
+    let stuck = held.threads[0];
+    let (tx, rx) = std::sync::mpsc::channel();
+    drop(rt.spawn(async move {
+        let mut reader = kairos::net::UnixStream::from_std(reader).unwrap();
+        kairos::time::sleep(Duration::from_millis(20)).await;
+        tx.send(Progress::TimerFired(std::thread::current().id()))
+            .unwrap();
+        let mut bytes = [0; 5];
+        let mut read = std::pin::pin!(reader.read_exact(&mut bytes));
+        let mut reported = false;
+        poll_fn(|cx| {
+            let poll = read.as_mut().poll(cx);
+            if poll.is_pending() && !std::mem::replace(&mut reported, true) {
+                tx.send(Progress::ReadPending).unwrap();
+            }
+            poll
+        })
+        .await
+        .unwrap();
+        tx.send(Progress::Read(std::thread::current().id(), bytes))
+            .unwrap();
+    }));
+    let next = || {
+        rx.recv_timeout(SPIN_DEADLINE)
+            .expect("the task made no progress while a worker was stuck")
+    };
+    let Progress::TimerFired(thread) = next() else {
+        panic!("expected the timer first")
+    };
+    assert_ne!(thread, stuck, "the timer task ran on the stuck worker");
+    let Progress::ReadPending = next() else {
+        panic!("expected the read to wait for the bytes")
+    };
+    writer.write_all(b"hello").unwrap();
+    let Progress::Read(thread, bytes) = next() else {
+        panic!("expected the bytes")
+    };
+    assert_eq!(&bytes, b"hello");
+    assert_ne!(thread, stuck, "the read ran on the stuck worker");
+    held.release();
 }

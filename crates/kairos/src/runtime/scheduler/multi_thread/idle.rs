@@ -218,4 +218,29 @@ mod loom_idle {
             assert!(!(woken && pusher_woke), "one worker was woken twice");
         });
     }
+
+    /// Two workers park at once; each then asks whether any other worker is still busy
+    /// (the worker loop's choice between waiting in the driver and sleeping off it). At
+    /// least one of them must see nobody busy, or I/O and timers would have nobody
+    /// waiting for them with every worker asleep.
+    #[test]
+    fn the_last_of_two_workers_parking_at_once_sees_nobody_busy() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            let other = {
+                let idle = idle.clone();
+                thread::spawn(move || {
+                    idle.transition_worker_to_parked(1, false);
+                    idle.num_unparked() == 0
+                })
+            };
+            idle.transition_worker_to_parked(0, false);
+            let this_drives = idle.num_unparked() == 0;
+            let other_drives = other.join().unwrap();
+            assert!(
+                this_drives || other_drives,
+                "both workers slept off the driver"
+            );
+        });
+    }
 }

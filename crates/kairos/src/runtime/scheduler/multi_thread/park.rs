@@ -1,16 +1,17 @@
-//! Parking a worker: on the driver if it is free, on a condition variable otherwise.
+//! Parking a worker: in the driver, or on a condition variable.
 //!
-//! The runtime has one driver. A worker with nothing to do tries to take it: if it gets
-//! it, it parks in the driver (which, once the reactor exists, waits for I/O events and
-//! the next timer); the other idle workers park on their own condition variables. To wake
-//! a worker, [`Unparker::unpark`] looks at how it parked: a condvar sleeper is signalled,
-//! a driver sleeper is woken through the driver's handle.
+//! The runtime has one driver. A worker with nothing to do parks in it (which waits for
+//! I/O events and the next timer) when it may and the driver is free; other idle workers
+//! park on their own condition variables. Which workers may is the scheduler's choice
+//! (`worker.rs`: the last one to go idle, while the others are busy polling the driver
+//! between tasks). To wake a worker, [`Unparker::unpark`] looks at how it parked: a
+//! condvar sleeper is signalled, a driver sleeper is woken through the driver's handle.
 //!
 //! Per-worker `state`: EMPTY, PARKED_CONDVAR, PARKED_DRIVER or NOTIFIED. An unpark swaps
 //! in NOTIFIED and acts on what it replaced; a park consumes NOTIFIED without sleeping, so
 //! no wake-up is lost in either order.
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::runtime::driver::{self, Driver};
 use std::time::Duration;
@@ -42,13 +43,22 @@ struct Inner {
 /// then always park on their condition variables).
 pub(super) struct Shared {
     driver: Option<Mutex<Driver>>,
+    /// Bumped at every turn of the driver (wrapping): a watcher that sees it unchanged for
+    /// a whole round knows nobody has looked at I/O and timers since.
+    turns: AtomicUsize,
 }
 
 impl Shared {
     pub(super) fn new(driver: Option<Driver>) -> Arc<Shared> {
         Arc::new(Shared {
             driver: driver.map(Mutex::new),
+            turns: AtomicUsize::new(0),
         })
+    }
+
+    /// How many times a worker has turned the driver (wrapping).
+    pub(super) fn driver_turns(&self) -> usize {
+        self.turns.load(Relaxed)
     }
 
     /// Stops the driver if no worker is parked in it (a shutdown that gave up waiting for
@@ -79,20 +89,32 @@ impl Parker {
         }
     }
 
-    /// Sleeps until unparked.
+    /// Sleeps until unparked: in the driver if it is free, else on the condvar.
     pub(super) fn park(&mut self, handle: &driver::Handle) {
-        self.inner.park(handle, None);
+        if self.inner.consume_notification() {
+            return;
+        }
+        if let Some(mut driver) = self.inner.shared.driver.as_ref().and_then(Mutex::try_lock) {
+            self.inner.park_driver(&mut driver, handle);
+        } else {
+            self.inner.park_condvar(None);
+        }
     }
 
-    /// Sleeps until unparked or until `timeout` passes.
-    pub(super) fn park_timeout(&mut self, handle: &driver::Handle, timeout: Duration) {
-        self.inner.park(handle, Some(timeout));
+    /// Sleeps on the condvar, leaving the driver to others, until unparked or until
+    /// `timeout` (if any) passes.
+    pub(super) fn park_off_driver(&mut self, timeout: Option<Duration>) {
+        if !self.inner.consume_notification() {
+            self.inner.park_condvar(timeout);
+        }
     }
 
     /// Lets the driver process what is ready without sleeping, if no other worker is
     /// parked in it.
     pub(super) fn park_timeout_zero(&mut self, handle: &driver::Handle) {
-        if let Some(mut driver) = self.inner.shared.driver.as_ref().and_then(Mutex::try_lock) {
+        let shared = &self.inner.shared;
+        if let Some(mut driver) = shared.driver.as_ref().and_then(Mutex::try_lock) {
+            shared.turns.fetch_add(1, Relaxed);
             driver.park_timeout(handle, Duration::ZERO);
         }
     }
@@ -113,24 +135,20 @@ impl Unparker {
 }
 
 impl Inner {
-    fn park(&self, handle: &driver::Handle, timeout: Option<Duration>) {
-        // A short spin catches the common case of a wake-up right behind the decision to
-        // park, without a system call.
+    /// Takes a pending notification, if one comes within a short spin: that catches the
+    /// common case of a wake-up right behind the decision to park, without a system call.
+    fn consume_notification(&self) -> bool {
         for _ in 0..3 {
             if self
                 .state
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
             {
-                return;
+                return true;
             }
             crate::loom::spin_loop();
         }
-        if let Some(mut driver) = self.shared.driver.as_ref().and_then(Mutex::try_lock) {
-            self.park_driver(&mut driver, handle, timeout);
-        } else {
-            self.park_condvar(timeout);
-        }
+        false
     }
 
     fn park_condvar(&self, timeout: Option<Duration>) {
@@ -166,7 +184,7 @@ impl Inner {
         }
     }
 
-    fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle, timeout: Option<Duration>) {
+    fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle) {
         match self
             .state
             .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
@@ -178,10 +196,8 @@ impl Inner {
             }
             Err(actual) => unreachable!("worker park state {actual}"),
         }
-        match timeout {
-            Some(timeout) => driver.park_timeout(handle, timeout),
-            None => driver.park(handle),
-        }
+        self.shared.turns.fetch_add(1, Relaxed);
+        driver.park(handle);
         match self.state.swap(EMPTY, SeqCst) {
             // Either state is fine: the driver may return without an unpark (an I/O event).
             NOTIFIED | PARKED_DRIVER => {}

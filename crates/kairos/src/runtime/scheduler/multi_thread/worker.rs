@@ -56,6 +56,29 @@ const LIFO_WATCH_ROUNDS: u32 = 16;
 /// `schedule_local`.
 const SHORT_RING: usize = 8;
 
+/// How a worker parks (see `Context::park`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ParkRole {
+    /// In the driver if it is free: nobody else is busy (or this worker just stopped
+    /// watching), so this worker waits for I/O and timers.
+    Drive,
+    /// On its condvar for one watch round, as the LIFO watcher.
+    Watch,
+    /// On its condvar until notified: others are busy and turn the driver between their
+    /// tasks, and another worker watches.
+    Rest,
+}
+
+/// What one watch round found.
+enum Round {
+    /// Less than a whole [`LIFO_STALL`] since the previous round: not judged.
+    CutShort,
+    /// A task taken from a stalled LIFO slot or ring.
+    Took(Notified<Arc<Handle>>),
+    /// Nothing to take.
+    Idle,
+}
+
 /// The shared part of the scheduler, referenced by every task and handle.
 pub(crate) struct Handle {
     shared: Shared,
@@ -125,6 +148,8 @@ pub(super) struct Core {
     /// When `lifo_seen` was taken: a slot is judged stalled only after a whole
     /// [`LIFO_STALL`] without progress, even if this worker's park returned early.
     seen_at: Instant,
+    /// The driver's turn count at the last watch round.
+    driver_turns_seen: usize,
 }
 
 // SAFETY: `lifo_seen` holds pointers only to compare them, never to dereference them;
@@ -174,6 +199,7 @@ pub(super) fn create(
             quiet_rounds: 0,
             lifo_seen: vec![Observed::default(); num_workers],
             seen_at: Instant::now(),
+            driver_turns_seen: 0,
         });
     }
     let handle = Arc::new(Handle {
@@ -431,6 +457,19 @@ impl Context {
     /// every slot and ring empty, or when every other worker is idle; a worker that fills
     /// its LIFO slot or its short ring ([`SHORT_RING`]) while nobody watches and some
     /// worker is parked wakes one to take the role.
+    ///
+    /// # Who waits in the driver
+    ///
+    /// Only a worker that parks while every other worker is idle (or that has just given
+    /// up watching) waits in the driver. While some worker is busy, it turns the driver
+    /// itself without blocking between tasks (every `event_interval` ticks, and when it
+    /// runs dry and parks), and the idle workers sleep on their condvars: a worker waiting
+    /// in the driver would be woken by every I/O event a busy one could have picked up at
+    /// its next turn, costing a context switch each (and, on a machine whose cores are all
+    /// busy, the core of another thread), and would then run those tasks away from the
+    /// worker that ran them last. The watcher backs this up: at each round in which nobody
+    /// turned the driver (the busy workers are inside long polls) it turns it, and what
+    /// that wakes runs on the watcher. See docs/DESIGN.md, "Parking".
     fn park(&self) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
         // Counted before the idle count changes, so whoever sees this worker parked also
@@ -447,23 +486,21 @@ impl Context {
             self.handle.notify_parked();
         }
         let task = loop {
-            let watching = self.update_watch_role();
+            let role = self.update_watch_role();
             let mut parker = self
                 .with_core(|core| core.park.take())
                 .expect("parker missing");
             let driver = &self.handle.driver;
-            self.handle.config.parked(|| {
-                if watching {
-                    parker.park_timeout(driver, LIFO_STALL);
-                } else {
-                    parker.park(driver);
-                }
+            self.handle.config.parked(|| match role {
+                ParkRole::Drive => parker.park(driver),
+                ParkRole::Watch => parker.park_off_driver(Some(LIFO_STALL)),
+                ParkRole::Rest => parker.park_off_driver(None),
             });
             self.with_core(|core| core.park = Some(parker));
             if shared.inject.is_closed() {
                 break None;
             }
-            if watching {
+            if role == ParkRole::Watch {
                 if let Some(task) = self.watch_round() {
                     if !shared.idle.unpark_worker_by_id(self.index) {
                         self.with_core(|core| core.is_searching = true);
@@ -504,30 +541,40 @@ impl Context {
         true
     }
 
-    /// Takes, keeps or gives up the watcher role; returns whether this worker watches.
-    fn update_watch_role(&self) -> bool {
+    /// Takes, keeps or gives up the watcher role, and says how to park.
+    fn update_watch_role(&self) -> ParkRole {
         let shared = &self.handle.shared;
         let others_busy = shared.idle.num_unparked() > 0;
+        let driver_turns = shared.park.driver_turns();
         self.with_core(|core| {
             if core.watching {
                 if !others_busy || core.quiet_rounds >= LIFO_WATCH_ROUNDS {
                     core.watching = false;
                     shared.lifo_watcher.store(false, Release);
+                    // Nobody busy, or nothing to watch for a while: wait in the driver,
+                    // where I/O and timers wake this worker even if the busy one is stuck.
+                    return ParkRole::Drive;
                 }
-            } else if others_busy
-                && shared
-                    .lifo_watcher
-                    .compare_exchange(false, true, AcqRel, Relaxed)
-                    .is_ok()
-            {
-                core.watching = true;
-                core.quiet_rounds = 0;
-                core.seen_at = Instant::now();
-                for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
-                    *seen = remote.observe();
-                }
+                return ParkRole::Watch;
             }
-            core.watching
+            if !others_busy {
+                return ParkRole::Drive;
+            }
+            if shared
+                .lifo_watcher
+                .compare_exchange(false, true, AcqRel, Relaxed)
+                .is_err()
+            {
+                return ParkRole::Rest;
+            }
+            core.watching = true;
+            core.quiet_rounds = 0;
+            core.seen_at = Instant::now();
+            core.driver_turns_seen = driver_turns;
+            for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
+                *seen = remote.observe();
+            }
+            ParkRole::Watch
         })
     }
 
@@ -544,12 +591,12 @@ impl Context {
     /// poll since the previous round.
     fn watch_round(&self) -> Option<Notified<Arc<Handle>>> {
         let shared = &self.handle.shared;
-        self.with_core(|core| {
+        let round = self.with_core(|core| {
             // A park cut short (a notification) is not a watch round: judging then would
             // take a task that sat in a slot for microseconds. Keep the last observation.
             let now = Instant::now();
             if now.duration_since(core.seen_at) < LIFO_STALL {
-                return None;
+                return Round::CutShort;
             }
             core.seen_at = now;
             let mut occupied = false;
@@ -567,7 +614,7 @@ impl Context {
                 {
                     if let Some(task) = remote.lifo.take_stalled(now.lifo) {
                         core.quiet_rounds = 0;
-                        return Some(task);
+                        return Round::Took(task);
                     }
                 }
                 if before.queued && now.queued && core.run_queue.is_empty() {
@@ -575,13 +622,35 @@ impl Context {
                     // nobody; its worker may be stuck in a poll, or just busy): take half.
                     if let Some(task) = remote.steal.steal_into(&mut core.run_queue) {
                         core.quiet_rounds = 0;
-                        return Some(task);
+                        return Round::Took(task);
                     }
                 }
             }
             core.quiet_rounds = if occupied { 0 } else { core.quiet_rounds + 1 };
-            None
-        })
+            Round::Idle
+        });
+        match round {
+            Round::Took(task) => Some(task),
+            Round::CutShort => None,
+            Round::Idle => {
+                self.turn_driver_if_unturned();
+                None
+            }
+        }
+    }
+
+    /// The watcher's round for the driver: if nobody has turned it since the previous
+    /// round (the busy workers are inside long polls), turn it without blocking, so I/O
+    /// and timers wait at most about a round. What it wakes lands on this worker.
+    fn turn_driver_if_unturned(&self) {
+        let turns = self.handle.shared.park.driver_turns();
+        let unturned =
+            self.with_core(|core| std::mem::replace(&mut core.driver_turns_seen, turns) == turns);
+        if unturned {
+            self.maintenance();
+            let turns = self.handle.shared.park.driver_turns();
+            self.with_core(|core| core.driver_turns_seen = turns);
+        }
     }
 }
 

@@ -145,8 +145,10 @@ per worker) compute 10 µs per turn and wake each other.\n\
 - tcp_echo: every server (and a thread-per-connection std server, `threads`) in its own \
 process, a fresh one per sample; one load generator (one thread on mio, pinned to the last \
 CPU) keeps one 64-byte message in flight per connection, with a read and a write per round \
-trip as the servers make (it stops reading at a short read); a sample measures 2 s after \
-0.5 s of warm-up, and 5 samples per server alternate, 10 s of measured load in all. A \
+trip as the servers make (it stops reading at a short read); a sample measures 0.5 s after \
+0.125 s of warm-up, and 20 samples per server alternate, 10 s of measured load in all (many \
+short samples, so that the machine's slow and fast phases, many seconds long, fall on every \
+server alike). A \
 current-thread server is pinned to the other CPU; on the multi-thread flavor the server and \
 the load generator share the CPUs.\n\
 - Memory rows: resident-set growth in a fresh process: per task parked on a never-ready \

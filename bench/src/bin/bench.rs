@@ -86,7 +86,8 @@ fn main() {
         let async_std = AsyncStd::build(flavor);
         for case in cases {
             let repeats = match case {
-                Case::TcpEcho { .. } => options.repeats.min(if options.quick { 3 } else { 5 }),
+                Case::TcpEcho { .. } if options.quick => 3,
+                Case::TcpEcho { .. } => cases::ECHO_SAMPLES,
                 _ if case.is_out_of_process() => options.repeats.min(3),
                 _ => options.repeats,
             };

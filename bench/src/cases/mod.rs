@@ -89,6 +89,15 @@ pub enum Case {
     IdleConnectionMemory(usize),
 }
 
+/// The measured period of one echo sample.
+pub const ECHO_SAMPLE_MS: u64 = 500;
+
+/// Echo samples per server in a full run: 10 s of measured load each. Many short samples
+/// rather than a few long ones: the machine drifts between slow and fast phases lasting
+/// many seconds, and with 5 samples of 2 s one server could land 3 in a fast phase and
+/// another 2; alternating every 0.6 s, each server sees the phases alike.
+pub const ECHO_SAMPLES: usize = 20;
+
 impl Case {
     /// Every workload, in report order. `quick` shrinks the largest ones.
     pub fn all(quick: bool) -> Vec<Case> {
@@ -113,11 +122,11 @@ impl Case {
             Case::Semaphore,
             Case::TcpEcho {
                 connections: 50,
-                measure_ms: if quick { 500 } else { 2_000 },
+                measure_ms: ECHO_SAMPLE_MS,
             },
             Case::TcpEcho {
                 connections: 500,
-                measure_ms: if quick { 500 } else { 2_000 },
+                measure_ms: ECHO_SAMPLE_MS,
             },
             Case::IdleTaskMemory(if quick { 100_000 } else { 1_000_000 }),
             Case::IdleConnectionMemory(if quick { 2_000 } else { 10_000 }),

@@ -545,7 +545,6 @@ impl Context {
     fn update_watch_role(&self) -> ParkRole {
         let shared = &self.handle.shared;
         let others_busy = shared.idle.num_unparked() > 0;
-        let driver_turns = shared.park.driver_turns();
         self.with_core(|core| {
             if core.watching {
                 if !others_busy || core.quiet_rounds >= LIFO_WATCH_ROUNDS {
@@ -570,7 +569,7 @@ impl Context {
             core.watching = true;
             core.quiet_rounds = 0;
             core.seen_at = Instant::now();
-            core.driver_turns_seen = driver_turns;
+            core.driver_turns_seen = shared.park.driver_turns();
             for (seen, remote) in core.lifo_seen.iter_mut().zip(shared.remotes.iter()) {
                 *seen = remote.observe();
             }
